@@ -1,0 +1,124 @@
+"""The Plan: everything decided about one person, ready for the writers (frozen, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from roadmap.content import Module
+    from roadmap.profile import PracticeScore
+
+SCHEMA_VERSION = 1
+# Milestones every plan has, so module bodies may always print them as {{ milestones.<id> }}.
+ALWAYS_MILESTONES = (
+    "eras-opens",
+    "eras-submit",
+    "eras-review",
+    "nrmp-registration",
+    "rol-deadline",
+    "match-day",
+    "ck-window-start",
+    "ck-window-end",
+    "ck-latest-safe",
+)
+MilestoneStatus = Literal["done", "overdue", "next", "later"]
+MilestoneKind = Literal["deadline", "exam", "task", "event", "checkpoint"]
+Group = Literal["now", "recovery", "background", "coming-up"]
+
+
+@dataclass(frozen=True)
+class ProfileRef:
+    """Who the plan is for and which file it came from."""
+
+    name: str
+    slug: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One dated step of the plan."""
+
+    id: str
+    title: str
+    date: date
+    confirmed: bool  # False: estimated from a rule, not read from an official source
+    source: str
+    kind: MilestoneKind = "task"
+    status: MilestoneStatus = "later"
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "confirmed": self.confirmed,
+            "source": self.source,
+            "kind": self.kind,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Section:
+    """One selected content module, with the reasons it was selected."""
+
+    module: Module
+    why: tuple[str, ...]
+    group: Group
+
+    @property
+    def id(self) -> str:
+        return self.module.id
+
+    @property
+    def title(self) -> str:
+        return self.module.title
+
+    @property
+    def stage(self) -> str:
+        return self.module.stage
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.module.id,
+            "title": self.module.title,
+            "stage": self.module.stage,
+            "group": self.group,
+            "topics": list(self.module.topics),
+            "why": list(self.why),
+            "sources": list(self.module.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A personal plan: stage, flags, sections in reading order, dated milestones."""
+
+    profile: ProfileRef
+    today: date
+    stage: str
+    flags: tuple[str, ...]
+    sections: tuple[Section, ...]
+    milestones: tuple[Milestone, ...]
+    warnings: tuple[str, ...]
+    practice: tuple[PracticeScore, ...]
+    values: Mapping[str, object]  # the condition namespace, for {{ path }} and display
+
+    def to_manifest(self) -> dict[str, Any]:
+        """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "profile": {"name": self.profile.name, "slug": self.profile.slug, "source": self.profile.source},
+            "today": self.today.isoformat(),
+            "stage": self.stage,
+            "flags": list(self.flags),
+            "sections": [section.to_json() for section in self.sections],
+            "milestones": [milestone.to_json() for milestone in self.milestones],
+            "warnings": list(self.warnings),
+        }
