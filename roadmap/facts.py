@@ -44,6 +44,7 @@ class FieldSpec:
     label: str
     kind: Kind
     choices: tuple[str, ...] = ()
+    nullable: bool = False  # may be unknown (None) for some profiles
 
 
 _EXAM = ("not-taken", "scheduled", "passed", "failed")
@@ -57,24 +58,26 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "pathway": FieldSpec(
             "Your chosen pathway", "enum", ("combined-peds", "combined-im", "primary-then-fellowship", "undecided")
         ),
-        "graduation": FieldSpec("Your graduation", "text"),
+        "graduation": FieldSpec("Your graduation", "text", nullable=True),
         "stage": FieldSpec("Your stage", "enum", STAGES),
         "flags": FieldSpec("Your plan's flags", "list", FLAGS),
         "step1.status": FieldSpec("Your Step 1 status", "enum", _EXAM),
         "step1.attempts": FieldSpec("Your Step 1 attempts so far", "int"),
         "step1.failed_attempts": FieldSpec("Your failed Step 1 attempts", "int"),
-        "step1.date": FieldSpec("Your Step 1 date", "date"),
+        "step1.date": FieldSpec("Your Step 1 date", "date", nullable=True),
         "step2ck.status": FieldSpec("Your Step 2 CK status", "enum", _EXAM),
         "step2ck.attempts": FieldSpec("Your Step 2 CK attempts so far", "int"),
         "step2ck.failed_attempts": FieldSpec("Your failed Step 2 CK attempts", "int"),
-        "step2ck.date": FieldSpec("Your Step 2 CK date", "date"),
-        "step2ck.score": FieldSpec("Your Step 2 CK score", "int"),
-        "step2ck.band": FieldSpec("Your Step 2 CK score band", "enum", tuple(b for _, b in SCORE_BANDS)),
+        "step2ck.date": FieldSpec("Your Step 2 CK date", "date", nullable=True),
+        "step2ck.score": FieldSpec("Your Step 2 CK score", "int", nullable=True),
+        "step2ck.band": FieldSpec(
+            "Your Step 2 CK score band", "enum", tuple(b for _, b in SCORE_BANDS), nullable=True
+        ),
         "failed_attempts": FieldSpec("Your failed exam attempts (Step 1 and Step 2 CK)", "int"),
-        "practice.latest": FieldSpec("Your latest practice score", "int"),
-        "practice.latest_form": FieldSpec("Your latest practice form", "text"),
-        "practice.latest_date": FieldSpec("Your latest practice test date", "date"),
-        "practice.best": FieldSpec("Your best practice score", "int"),
+        "practice.latest": FieldSpec("Your latest practice score", "int", nullable=True),
+        "practice.latest_form": FieldSpec("Your latest practice form", "text", nullable=True),
+        "practice.latest_date": FieldSpec("Your latest practice test date", "date", nullable=True),
+        "practice.best": FieldSpec("Your best practice score", "int", nullable=True),
         "practice.count": FieldSpec("The number of practice scores you entered", "int"),
         "practice.trend": FieldSpec(
             "Your practice-score trend", "enum", ("none", "single", "rising", "flat", "falling")
@@ -87,7 +90,7 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "experience.genetics_letters": FieldSpec("Your letters from genetics writers", "int"),
         "experience.advocacy_count": FieldSpec("Your advocacy activities", "int"),
         "experience.conferences_count": FieldSpec("Your conferences", "int"),
-        "study.hours_per_week": FieldSpec("Your study hours per week", "int"),
+        "study.hours_per_week": FieldSpec("Your study hours per week", "int", nullable=True),
         "ecfmg.oet": FieldSpec("Your OET Medicine status", "enum", ("not-taken", "scheduled", "passed")),
         "ecfmg.pathway": FieldSpec("Your ECFMG Pathway status", "enum", ("not-started", "applied", "met")),
         "today": FieldSpec("The planning date", "date"),
