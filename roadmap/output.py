@@ -1,0 +1,71 @@
+"""Write files atomically, and only inside one output folder.
+
+Each file goes to a temporary name in its final folder, is flushed to disk, then renamed over
+the final name: a killed run leaves the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from roadmap.errors import InputError, Problem
+
+
+class OutDir:
+    """An output folder that refuses any path that would land outside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._written: set[str] = set()
+
+    def prepare(self) -> None:
+        """Create the folder; a file or unwritable folder in the way is an input error."""
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError([Problem(str(self.root), 1, 1, "--out", "is a file, not a folder")])
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError([Problem(str(self.root), 1, 1, "--out", f"cannot create folder: {exc.strerror}")]) from None
+        if not os.access(self.root, os.W_OK):
+            raise InputError([Problem(str(self.root), 1, 1, "--out", "folder is not writable")])
+
+    def target(self, relative: str) -> Path:
+        """Resolve `relative` inside the folder, refusing traversal and symlinks that leave it."""
+        parts = PurePosixPath(relative).parts
+        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+            raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+        path = self.root.joinpath(*parts)
+        root = self.root.resolve()
+        if not path.parent.resolve().is_relative_to(root) or (path.is_symlink()):
+            raise ValueError(f"refusing to write through a link out of the output folder: {relative!r}")
+        return path
+
+    def write(self, relative: str, data: bytes) -> Path:
+        """Write `data` to `relative` atomically; the same file twice in one run is a bug."""
+        if relative in self._written:
+            raise ValueError(f"{relative} was already written in this run")
+        path = self.target(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.target(relative)  # the folders just made must not have been links out either
+        write_atomic(path, data)
+        self._written.add(relative)
+        return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so readers see the old file or the new one, never a mix."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
