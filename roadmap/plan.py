@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from roadmap.content import Module
     from roadmap.profile import PracticeScore
+    from roadmap.study import StudyWeek
 
 SCHEMA_VERSION = 1
 # Milestones every plan has, so module bodies may always print them as {{ milestones.<id> }}.
@@ -108,6 +109,7 @@ class Plan:
     milestones: tuple[Milestone, ...]
     warnings: tuple[str, ...]
     practice: tuple[PracticeScore, ...]
+    study_weeks: tuple[StudyWeek, ...]
     values: Mapping[str, object]  # the condition namespace, for {{ path }} and display
 
     def to_manifest(self) -> dict[str, Any]:
@@ -121,4 +123,8 @@ class Plan:
             "sections": [section.to_json() for section in self.sections],
             "milestones": [milestone.to_json() for milestone in self.milestones],
             "warnings": list(self.warnings),
+            "study_plan": [
+                {"week_of": w.start.isoformat(), "hours": w.hours, "focus": w.focus, "self_assessment": w.self_assessment}
+                for w in self.study_weeks
+            ],
         }

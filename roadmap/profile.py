@@ -46,7 +46,7 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
-def _boolean(value: Any) -> Any:
+def yaml_boolean(value: Any) -> Any:
     if isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in ("true", "yes"):
@@ -70,15 +70,18 @@ _RANGES = {
 }
 
 
-def _ranged(name: str, description: str = "") -> Any:
+def _bounds(name: str, description: str | None = None) -> Any:
     low, high = _RANGES[name]
-    return Annotated[Whole, Field(ge=low, le=high, description=description or None)]
+    return Field(ge=low, le=high, description=description)
+
+
+Attempts = Annotated[int, BeforeValidator(_whole_number), _bounds("attempts", "attempts so far")]
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Boolean = Annotated[bool, BeforeValidator(_boolean)]
+Boolean = Annotated[bool, BeforeValidator(yaml_boolean)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Score = _ranged("score", "a three-digit score, 1-300")
+Score = Annotated[int, BeforeValidator(_whole_number), _bounds("score", "a three-digit score, 1-300")]
 
 
 class _Model(BaseModel):
@@ -97,7 +100,7 @@ class Step1(_Model):
     """A USMLE Step: its status, attempts so far and the latest (or scheduled) date."""
 
     status: ExamStatus = "not-taken"
-    attempts: _ranged("attempts", "attempts so far") = 0
+    attempts: Attempts = 0
     date: IsoDate | None = None
 
 
@@ -123,8 +126,8 @@ class Letter(_Model):
 
 
 class Experience(_Model):
-    usce_months: _ranged("usce_months", "US clinical experience, months") = 0
-    genetics_electives: _ranged("genetics_electives") = 0
+    usce_months: Annotated[int, BeforeValidator(_whole_number), _bounds("usce_months", "US clinical experience, months")] = 0
+    genetics_electives: Annotated[int, BeforeValidator(_whole_number), _bounds("genetics_electives")] = 0
     research: list[Research] = Field(default_factory=list, max_length=200)
     letters: list[Letter] = Field(default_factory=list, max_length=50)
     advocacy: list[Text] = Field(default_factory=list, max_length=100)
@@ -132,7 +135,7 @@ class Experience(_Model):
 
 
 class Study(_Model):
-    hours_per_week: _ranged("hours_per_week") | None = None
+    hours_per_week: Annotated[int, BeforeValidator(_whole_number), _bounds("hours_per_week")] | None = None
 
 
 class Ecfmg(_Model):
@@ -146,7 +149,7 @@ class Profile(_Model):
     model_config = ConfigDict(title="roadmap profile (version 1)")
 
     name: Text
-    match_year: _ranged("match_year", "Match Day is in March of this year")
+    match_year: Annotated[int, BeforeValidator(_whole_number), _bounds("match_year", "Match Day is in March of this year")]
     specialty: Literal["medical-genetics"] = "medical-genetics"
     applicant_type: ApplicantType = "us-img"
     pathway: Pathway = "undecided"

@@ -1,0 +1,90 @@
+"""`roadmap check`: validate the content library, the templates and any profiles given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from roadmap.conditions import satisfiable
+from roadmap.content import TOPICS
+from roadmap.errors import InputError, Problem
+from roadmap.pipeline import load_inputs
+from roadmap.profile import load_profile
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from roadmap.pipeline import Inputs
+
+REQUIRED_TEMPLATES = ("plan.html",)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    modules: int
+    profiles: int
+
+    def summary(self) -> str:
+        return (
+            f"Checked {self.modules} modules and {self.profiles} profiles: "
+            f"{len(self.errors)} errors, {len(self.warnings)} warnings."
+        )
+
+
+def profile_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Expand files and folders (recursively: *.yaml, *.yml) into a sorted list of files."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def run_checks(paths: tuple[Path, ...], content_dir: Path | None, templates_dir: Path | None, today: date) -> CheckResult:
+    """Collect every error and warning; nothing is written."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    inputs: Inputs | None = None
+    try:
+        inputs = load_inputs(content_dir, templates_dir)
+    except InputError as exc:
+        errors.extend(exc.problems)
+    if inputs is not None:
+        errors.extend(_library_problems(inputs))
+    files = profile_files(paths)
+    for file in files:
+        try:
+            profile = load_profile(file, file.as_posix())
+        except InputError as exc:
+            errors.extend(exc.problems)
+            continue
+        if inputs is not None and not inputs.seasons.season_for(profile.match_year).has_confirmed_entry:
+            message = (f"warning: no confirmed season dates for the {profile.match_year} Match; "
+                       "dates are estimated from past seasons")
+            warnings.append(Problem(file.as_posix(), 1, 1, "match_year", message, str(profile.match_year)))
+    modules = len(inputs.library.modules) if inputs else 0
+    return CheckResult(tuple(errors), tuple(warnings), modules, len(files))
+
+
+def _library_problems(inputs: Inputs) -> list[Problem]:
+    problems: list[Problem] = []
+    modules = inputs.library.modules
+    for module in modules:
+        if not module.sources:
+            problems.append(Problem(module.file, module.line_of("sources"), 1, "sources", "a module must list its sources"))
+        if module.when is not None and not satisfiable(module.when):
+            problems.append(Problem(module.file, module.line_of("when"), 1, "when", "no profile can meet this condition, so the module is never shown"))
+    covered = {topic for module in modules for topic in module.topics}
+    for topic in TOPICS:
+        if topic not in covered:
+            problems.append(Problem(inputs.library.content.display(inputs.library.content.roots[0]), 1, 1, "topics",
+                                    "no module covers this topic", topic))
+    for name in REQUIRED_TEMPLATES:
+        if inputs.templates.find(name) is None:
+            problems.append(Problem(name, 1, 1, "", "template is missing"))
+    return problems

@@ -1,0 +1,264 @@
+"""The `roadmap` command line: parse options, call one pipeline function, report, set the exit code.
+
+Imports of the pipeline happen inside the commands, so `roadmap --help` stays fast and never
+loads WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from roadmap import __version__
+
+if TYPE_CHECKING:
+    from roadmap.errors import Problem
+    from roadmap.pipeline import Inputs
+
+F = TypeVar("F", bound=Callable[..., Any])
+ALL_FORMATS = "html,pdf,ics,json"
+
+
+def _now() -> date:
+    """The real date: the only place roadmap reads the clock (everything else is given `today`)."""
+    return date.today()  # noqa: DTZ011 - a calendar date in the user's own time zone is what they mean by "today"
+
+
+def _clean(text: str) -> str:
+    """Strip terminal control sequences from text that may carry user input."""
+    return "".join(ch if ch.isprintable() or ch in "\t\n" else "?" for ch in text)
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+
+
+class FormatList(click.ParamType):
+    name = "FORMATS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        chosen = tuple(dict.fromkeys(part.strip().lower() for part in str(value).split(",") if part.strip()))
+        unknown = [part for part in chosen if part not in ALL_FORMATS.split(",")]
+        if unknown or not chosen:
+            self.fail(f"unknown format {', '.join(unknown) or '(none)'}; choose from {ALL_FORMATS}", param, ctx)
+        return chosen
+
+
+def _shared(func: F) -> F:
+    """Add the options every command shares (SPEC: --content, --templates, -q, -v)."""
+    options = [
+        click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="A folder whose files override the built-in content, file by file."),
+        click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="A folder whose files override the built-in templates, file by file."),
+        click.option("-q", "--quiet", is_flag=True, default=None, help="Print only errors."),
+        click.option("-v", "--verbose", is_flag=True, default=None, help="Print more, and tracebacks of internal errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+class Settings:
+    """Shared options, taken from the command or else from the group."""
+
+    def __init__(self, ctx: click.Context, **given: Any) -> None:
+        group = ctx.find_root().params
+        pick = lambda key: given.get(key) if given.get(key) is not None else group.get(key)  # noqa: E731
+        self.content_dir: Path | None = pick("content_dir")
+        self.templates_dir: Path | None = pick("templates_dir")
+        self.quiet = bool(pick("quiet"))
+        self.verbose = bool(pick("verbose"))
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(_clean(message))
+
+    def inputs(self) -> Inputs:
+        from roadmap.pipeline import load_inputs
+
+        return load_inputs(self.content_dir, self.templates_dir)
+
+
+def report(problems: list[Problem]) -> None:
+    """Print one line per problem on stderr."""
+    for problem in problems:
+        click.echo(_clean(problem.format()), err=True)
+
+
+def _guarded(func: F) -> F:
+    """Turn input errors into their lines and exit 1; hide our own tracebacks unless -v."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from roadmap.errors import InputError
+
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            report(exc.problems)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for our own bugs
+            verbose = kwargs.get("verbose") or click.get_current_context().find_root().params.get("verbose")
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"roadmap: internal error: {_clean(type(exc).__name__)}: {_clean(str(exc))[:300]}", err=True)
+            if not verbose:
+                click.echo("Rerun with -v to see the traceback, and please report it.", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="roadmap")
+@_shared
+def main(**_: Any) -> None:
+    """Turn a medical student's profile into a personal residency-application roadmap.
+
+    \b
+    Quick start:
+      roadmap init my-profile.yaml          # answer a few questions
+      roadmap build my-profile.yaml         # out/<you>/index.html, plan.pdf, plan.ics, plan.json
+      roadmap explain my-profile.yaml       # which guidance you get, and why
+    """
+
+
+@main.command()
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default out/<slug>/).")
+@click.option("--format", "formats", type=FormatList(), default=ALL_FORMATS, show_default=True,
+              help="Comma-separated outputs: html, pdf, ics, json.")
+@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@_shared
+@_guarded
+def build(profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: date | None, **shared: Any) -> None:
+    """Build one personal plan: HTML site, PDF, iCalendar and plan.json.
+
+    \b
+    Example:
+      roadmap build profiles/us-img-step2ck-low-practice.yaml --today 2027-03-01 --out out/demo
+    """
+    from roadmap.output import OutDir
+    from roadmap.pipeline import document_date, plan_profile, write_plan
+
+    settings = Settings(click.get_current_context(), **shared)
+    inputs = settings.inputs()
+    now = today or _now()
+    plan = plan_profile(profile, inputs, now, display=profile.as_posix())
+    out = OutDir(out_dir or Path("out") / plan.profile.slug)
+    out.prepare()
+    written = write_plan(plan, inputs, out, formats, created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")))
+    for warning in plan.warnings:
+        click.echo(_clean(f"warning: {warning}"), err=True)
+    settings.say(f"Built the plan for {plan.profile.name} ({plan.stage}) in {out.root}/: "
+                 + ", ".join(p.name for p in written if p.parent == out.root))
+
+
+@main.command()
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@click.option("--json", "as_json", is_flag=True, help="Print plan.json instead of text.")
+@_shared
+@_guarded
+def explain(profile: Path, today: date | None, as_json: bool, **shared: Any) -> None:
+    """Show which sections a profile gets and why, without rendering anything.
+
+    \b
+    Example:
+      roadmap explain profiles/us-img-step1-failed.yaml --today 2026-12-01
+    """
+    from roadmap.explain import explain_text
+    from roadmap.pipeline import manifest_bytes, plan_profile
+
+    settings = Settings(click.get_current_context(), **shared)
+    plan = plan_profile(profile, settings.inputs(), today or _now(), display=profile.as_posix())
+    if as_json:
+        click.echo(manifest_bytes(plan).decode("utf-8"), nl=False)
+    else:
+        click.echo(_clean(explain_text(plan)), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--today", type=IsoDate(), help="Check profiles as of this date (default: the real date).")
+@_shared
+@_guarded
+def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
+    """Validate the content library, and any profiles (files or folders) given.
+
+    \b
+    Example:
+      roadmap check profiles/ --content my-content/
+    """
+    from roadmap.checks import run_checks
+
+    settings = Settings(click.get_current_context(), **shared)
+    result = run_checks(paths, settings.content_dir, settings.templates_dir, today or _now())
+    report(list(result.errors))
+    for warning in result.warnings:
+        click.echo(_clean(warning.format()), err=True)
+    settings.say(result.summary())
+    if result.errors:
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the profile JSON Schema (point your editor's YAML plugin at it).
+
+    \b
+    Example:
+      roadmap schema > profile.schema.json
+    """
+    import json
+
+    from roadmap.profile import profile_schema
+
+    click.echo(json.dumps(profile_schema(), indent=2))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="profile.yaml")
+@click.option("--defaults", is_flag=True, help="Write the starter profile without asking questions.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--today", type=IsoDate(), help="Suggest dates as if today were this date.")
+@_guarded
+def init(path: Path, defaults: bool, force: bool, today: date | None) -> None:
+    """Write a starter profile, asking a few questions on a terminal.
+
+    \b
+    Example:
+      roadmap init me.yaml            # asks: name, Match year, applicant type, exams
+      roadmap init me.yaml --defaults
+    """
+    from roadmap.starter import Answers, ask, starter_yaml
+    from roadmap.output import write_atomic
+
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists; pass --force to overwrite it")
+    answers = Answers.defaults(today or _now())
+    if not defaults and sys.stdin.isatty():
+        answers = ask(answers)
+    write_atomic(path, starter_yaml(answers).encode("utf-8"))
+    click.echo(f"Wrote {path}. Next: roadmap build {path}")

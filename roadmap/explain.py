@@ -1,0 +1,35 @@
+"""Say in plain text which sections a plan holds and why (`roadmap explain`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roadmap.render import FLAG_LABELS, GROUP_TITLES, STAGE_LABELS
+from roadmap.selection import GROUP_ORDER
+
+if TYPE_CHECKING:
+    from roadmap.plan import Plan
+
+
+def explain_text(plan: Plan) -> str:
+    """Render the plan's decisions as indented text."""
+    lines = [
+        f"{plan.profile.name}: Match {plan.values['match_year']}, stage {plan.stage} "
+        f"({STAGE_LABELS[plan.stage]}), as of {plan.today.isoformat()}",
+        "Flags: " + (", ".join(f"{flag} ({FLAG_LABELS[flag]})" for flag in plan.flags) or "none"),
+    ]
+    for group in GROUP_ORDER:
+        sections = [s for s in plan.sections if s.group == group]
+        if not sections:
+            continue
+        lines += ["", f"{GROUP_TITLES[group]}:"]
+        for section in sections:
+            lines.append(f"  {section.id}: {section.title}  [{', '.join(section.module.topics)}]")
+            lines += [f"      why: {reason}" for reason in section.why]
+    lines += ["", "Milestones:"]
+    for milestone in plan.milestones:
+        estimated = "" if milestone.confirmed else "  (estimated)"
+        lines.append(f"  {milestone.date.isoformat()}  {milestone.status:<7}  {milestone.title}{estimated}")
+    if plan.warnings:
+        lines += ["", "Warnings:"] + [f"  {warning}" for warning in plan.warnings]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,107 @@
+"""The one pipeline every command rides on: load inputs, plan a profile, write its outputs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
+
+from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered, Library, load_library
+from roadmap.errors import InputError, Problem
+from roadmap.profile import load_profile
+from roadmap.seasons import SeasonTable, load_seasons
+from roadmap.selection import build_plan
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from roadmap.output import OutDir
+    from roadmap.plan import Plan
+
+FORMATS = ("html", "pdf", "ics", "json")
+SEASONS_FILE = "data/seasons.yaml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a plan needs besides the profile, loaded once per run."""
+
+    library: Library
+    seasons: SeasonTable
+    templates: Layered
+
+
+def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = None) -> Inputs:
+    """Load the content library and season table, with user folders in front of the built-ins."""
+    content = Layered(BUILTIN_CONTENT, content_dir)
+    templates = Layered(BUILTIN_TEMPLATES, templates_dir)
+    problems: list[Problem] = []
+    library = seasons = None
+    try:
+        library = load_library(content)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    seasons_file = content.find(SEASONS_FILE)
+    if seasons_file is None:
+        problems.append(Problem(SEASONS_FILE, 1, 1, "", "the season data file is missing"))
+    else:
+        try:
+            seasons = load_seasons(seasons_file, content.display(seasons_file))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems or library is None or seasons is None:
+        raise InputError(problems)
+    return Inputs(library, seasons, templates)
+
+
+def plan_profile(profile_file: Path, inputs: Inputs, today: date, *, display: str | None = None) -> Plan:
+    """Load one profile and decide its plan."""
+    shown = display if display is not None else profile_file.as_posix()
+    profile = load_profile(profile_file, shown)
+    return build_plan(profile, inputs.library, inputs.seasons, today, source=shown)
+
+
+def manifest_bytes(plan: Plan) -> bytes:
+    """plan.json, byte-stable: sorted keys are not used so the SPEC's field order reads first."""
+    return (json.dumps(plan.to_manifest(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_plan(plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...], *, created: datetime) -> list[Path]:
+    """Write the chosen formats of one plan into `out`; return the files written."""
+    from roadmap.render import asset_files, make_environment, render_plan_html
+
+    written: list[Path] = []
+    env = make_environment(inputs.templates)
+    if "html" in formats:
+        html = render_plan_html(env, plan, for_print=False, formats=formats)
+        written.append(out.write("index.html", html.encode("utf-8")))
+        for relative, file in asset_files(inputs.templates).items():
+            if not relative.startswith("assets/print"):
+                written.append(out.write(relative, file.read_bytes()))
+    if "pdf" in formats:
+        from roadmap.pdf import render_pdf
+
+        html = render_plan_html(env, plan, for_print=True, created=created)
+        written.append(out.write("plan.pdf", render_pdf(html, inputs.templates)))
+    if "ics" in formats:
+        from roadmap.ics import render_ics
+
+        ics = render_ics(plan.milestones, slug=plan.profile.slug, name=plan.profile.name, today=plan.today)
+        written.append(out.write("plan.ics", ics))
+    if "json" in formats:
+        written.append(out.write("plan.json", manifest_bytes(plan)))
+    return written
+
+
+def document_date(today: date, source_date_epoch: str | None) -> datetime:
+    """The PDF's creation date: SOURCE_DATE_EPOCH when set (reproducible builds), else `today`.
+
+    It only stamps metadata; the planning date is always `today`.
+    """
+    if source_date_epoch:
+        try:
+            return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise InputError([Problem("SOURCE_DATE_EPOCH", 1, 1, "", "must be whole seconds since 1970", source_date_epoch)]) from None
+    return datetime(today.year, today.month, today.day, tzinfo=timezone.utc)

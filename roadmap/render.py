@@ -1,0 +1,146 @@
+"""Render a Plan to HTML with Jinja (autoescape on, undefined names are errors).
+
+Templates only loop and print: every decision is already in the Plan. A user templates folder
+comes first in the search path, so it overrides built-in templates and assets file by file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from roadmap import __version__
+from roadmap.bodies import render_body
+from roadmap.charts import practice_chart_svg, timeline_svg
+from roadmap.conditions import show
+from roadmap.selection import GROUP_ORDER
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from roadmap.content import Layered
+    from roadmap.plan import Plan, Section
+
+STAGE_LABELS = {
+    "overview": "Background",
+    "preclinical": "Preclinical and early clinical years",
+    "step1": "Step 1",
+    "step2ck": "Step 2 CK",
+    "application": "Application year",
+}
+GROUP_TITLES = {
+    "now": "Where you are now",
+    "recovery": "Still open from earlier results",
+    "background": "Background for every applicant",
+    "coming-up": "Coming up",
+}
+FLAG_LABELS = {
+    "step1-failed": "A failed Step 1 attempt",
+    "step2ck-failed": "A failed Step 2 CK attempt",
+    "low-step2ck": "Step 2 CK score below 230",
+    "practice-below-230": "Latest practice score below 230",
+    "no-genetics-letter": "No letter from a genetics writer yet",
+    "no-usce": "No US clinical experience yet",
+    "score-pending": "Step 2 CK score pending",
+}
+DISCLAIMER = (
+    "This plan is guidance, not official advice. Rules and dates change every season: check them "
+    "with the AAMC (ERAS), the NRMP, ECFMG and USMLE before you act on them."
+)
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    """A section with its body rendered for one plan."""
+
+    section: Section
+    anchor: str
+    html: Markup
+
+
+@dataclass(frozen=True)
+class RenderedGroup:
+    id: str
+    title: str
+    sections: tuple[RenderedSection, ...]
+
+
+def make_environment(templates: Layered) -> Environment:
+    """A Jinja environment over the layered template folders."""
+    env = Environment(
+        loader=FileSystemLoader([str(root) for root in templates.roots]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = lambda d: show(d) if isinstance(d, date) else str(d)
+    env.filters["show"] = show
+    return env
+
+
+def substitution(plan: Plan) -> Any:
+    """The lookup that module bodies use for `{{ path }}`: namespace values, shown for people."""
+
+    def lookup(path: str) -> str:
+        key = path.removeprefix("profile.")
+        if key.startswith("milestones."):
+            key = "milestones." + key.removeprefix("milestones.").replace("-", "_")
+        return show(plan.values.get(key))
+
+    return lookup
+
+
+def plan_context(
+    plan: Plan, *, for_print: bool, created: datetime | None = None, formats: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Everything the plan templates print; nothing in it is decided by a template."""
+    lookup = substitution(plan)
+    groups = []
+    for group_id in GROUP_ORDER:
+        members = tuple(
+            RenderedSection(s, f"s-{s.id}", render_body(s.module.body, lookup)) for s in plan.sections if s.group == group_id
+        )
+        if members:
+            groups.append(RenderedGroup(group_id, GROUP_TITLES[group_id], members))
+    upcoming = [m for m in plan.milestones if m.status in ("next", "later")]
+    return {
+        "plan": plan,
+        "groups": groups,
+        "stage_label": STAGE_LABELS[plan.stage],
+        "stage_labels": STAGE_LABELS,
+        "flag_labels": FLAG_LABELS,
+        "next_milestone": upcoming[0] if upcoming else None,
+        "timeline_svg": timeline_svg(plan.milestones, plan.today),
+        "practice_svg": practice_chart_svg(plan.practice, plan.today),
+        "disclaimer": DISCLAIMER,
+        "for_print": for_print,
+        "formats": formats,  # the page links only to the outputs that were built
+        # PDF metadata dates (dcterms.created/modified): from `today` or SOURCE_DATE_EPOCH.
+        "created": (created or datetime(plan.today.year, plan.today.month, plan.today.day, tzinfo=timezone.utc)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        ),
+        "tool_version": __version__,
+    }
+
+
+def render_plan_html(
+    env: Environment,
+    plan: Plan,
+    *,
+    for_print: bool = False,
+    created: datetime | None = None,
+    formats: tuple[str, ...] = (),
+) -> str:
+    """Render the plan page (the site page, or the print document for the PDF)."""
+    return env.get_template("plan.html").render(plan_context(plan, for_print=for_print, created=created, formats=formats))
+
+
+def asset_files(templates: Layered) -> dict[str, Path]:
+    """The static files a plan page links to (`assets/...`), user files first."""
+    return templates.files("assets/**/*")
