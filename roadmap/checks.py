@@ -10,7 +10,8 @@ from roadmap.conditions import satisfiable
 from roadmap.content import TOPICS
 from roadmap.errors import InputError, Problem
 from roadmap.pipeline import load_inputs
-from roadmap.profile import load_profile
+from roadmap.profile import parse_profile
+from roadmap.yamlsrc import load_yaml, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,14 +60,15 @@ def run_checks(paths: tuple[Path, ...], content_dir: Path | None, templates_dir:
     files = profile_files(paths)
     for file in files:
         try:
-            profile = load_profile(file, file.as_posix())
+            doc = load_yaml(read_text(file, file.as_posix()), file.as_posix())
+            profile = parse_profile(doc)
         except InputError as exc:
             errors.extend(exc.problems)
             continue
         if inputs is not None and not inputs.seasons.season_for(profile.match_year).has_confirmed_entry:
             message = (f"warning: no confirmed season dates for the {profile.match_year} Match; "
                        "dates are estimated from past seasons")
-            warnings.append(Problem(file.as_posix(), 1, 1, "match_year", message, str(profile.match_year)))
+            warnings.append(doc.problem(("match_year",), message, profile.match_year))
     modules = len(inputs.library.modules) if inputs else 0
     return CheckResult(tuple(errors), tuple(warnings), modules, len(files))
 

@@ -32,6 +32,11 @@ def _now() -> date:
     return date.today()  # noqa: DTZ011 - a calendar date in the user's own time zone is what they mean by "today"
 
 
+def _interactive() -> bool:
+    """Whether someone can answer questions (not a pipe, not CI)."""
+    return sys.stdin.isatty()
+
+
 def _clean(text: str) -> str:
     """Strip terminal control sequences from text that may carry user input."""
     return "".join(ch if ch.isprintable() or ch in "\t\n" else "?" for ch in text)
@@ -258,7 +263,7 @@ def init(path: Path, defaults: bool, force: bool, today: date | None) -> None:
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists; pass --force to overwrite it")
     answers = Answers.defaults(today or _now())
-    if not defaults and sys.stdin.isatty():
+    if not defaults and _interactive():
         answers = ask(answers)
     write_atomic(path, starter_yaml(answers).encode("utf-8"))
     click.echo(f"Wrote {path}. Next: roadmap build {path}")

@@ -31,7 +31,7 @@ def test_init_defaults_writes_a_valid_profile(tmp_path: Path) -> None:
 
 
 def test_init_asks_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("roadmap.cli._interactive", lambda: True)
     target = tmp_path / "me.yaml"
     answers = "Ana NO\n2028\nus-md\npassed\nscheduled\n"
     result = CliRunner().invoke(main, ["init", str(target), "--today", "2027-03-01"], input=answers, catch_exceptions=False)
@@ -62,7 +62,7 @@ def test_check_reports_every_bad_profile_in_a_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "warning" not in line]
     assert lines == [
-        f"{tmp_path}/a.yaml:3:16: step1.status: must be one of not-taken, scheduled, passed, failed; did you mean 'passed'? (got pased)",
+        f"{tmp_path}/a.yaml:3:17: step1.status: must be one of not-taken, scheduled, passed, failed; did you mean 'passed'? (got pased)",
         f"{tmp_path}/b.yml:1:1: match_year: is required",
     ]
 
