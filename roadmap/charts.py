@@ -159,7 +159,7 @@ def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: i
                      f"<text x='{px}' y='{bottom + 16}' font-size='10' text-anchor='middle' fill='#4f5b6b'>{item.date:%b} {item.date.day}</text>")
     tx = _x(today, start, end, left, right)
     parts.append(f"<line x1='{tx}' x2='{tx}' y1='{top}' y2='{bottom}' stroke='#b3261e' stroke-dasharray='4 3'/>"
-                 f"<text x='{tx + 4}' y='{top + 12}' font-size='11' fill='#b3261e'>Today</text>")
+                 f"<text x='{tx - 4}' y='{bottom - 6}' font-size='11' text-anchor='end' fill='#b3261e'>Today</text>")
     desc = ("Practice scores by date: " + "; ".join(f"{p.form} {p.score} on {show(p.date)}" for p in practice)
             + ". Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230.")
     return Markup(
