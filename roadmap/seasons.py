@@ -123,7 +123,8 @@ def load_seasons(file: Path, display: str) -> SeasonTable:
                 entry = _Entry.model_validate(raw)
             except ValidationError as exc:
                 for error in exc.errors():
-                    problems.append(doc.problem((*where, *error["loc"]), error["msg"].lower(), error.get("input")))
+                    message = error["msg"][0].lower() + error["msg"][1:]
+                    problems.append(doc.problem((*where, *error["loc"]), message, error.get("input")))
                 continue
             season[name] = SeasonDate(entry.date, entry.confirmed, entry.source)
         entries[int(year_text)] = MappingProxyType(season)
