@@ -28,6 +28,7 @@ _NEGATED = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "l
 VALUE_LABELS = {
     "step1": "Step 1",
     "step2ck": "Step 2 CK",
+    "application": "the application year",
     "not-taken": "not taken",
     "not-started": "not started",
     "us-img": "US-citizen IMG",
@@ -243,13 +244,14 @@ def _sentence(leaf: Leaf, actual: object) -> str:
     if actual is None:
         return f"{label} is not recorded yet."
     if isinstance(actual, bool):
-        return f"{label}: {'yes' if actual else 'no'}."
+        return f"{label}." if actual else f"{label}: no."
+    subject = f"{label}: {show(actual)}" if FIELDS[leaf.path].counted else f"{label} is {show(actual)}"
     if op in _PHRASES:
-        return f"{label} is {show(actual)}, {_PHRASES[op]} {show(leaf.value)}."
+        return f"{subject}, {_PHRASES[op]} {show(leaf.value)}."
     if op in ("ne", "not_in"):
         excluded = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-        return f"{label} is {show(actual)}, not {_either(list(excluded), 'or')}."
-    return f"{label} is {show(actual)}."
+        return f"{subject}, not {_either(list(excluded), 'or')}."
+    return f"{subject}."
 
 
 def _either(values: list[Any], word: str) -> str:

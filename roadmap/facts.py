@@ -45,6 +45,7 @@ class FieldSpec:
     kind: Kind
     choices: tuple[str, ...] = ()
     nullable: bool = False  # may be unknown (None) for some profiles
+    counted: bool = False  # a count, worded "Genetics electives on your record: 0, below 1."
 
 
 _EXAM = ("not-taken", "scheduled", "passed", "failed")
@@ -54,7 +55,7 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "match_year": FieldSpec("Your Match year", "int"),
         "specialty": FieldSpec("Your specialty", "enum", ("medical-genetics",)),
         "applicant_type": FieldSpec("Your applicant type", "enum", ("us-img", "non-us-img", "us-md", "us-do")),
-        "is_img": FieldSpec("You are an international medical graduate", "bool"),
+        "is_img": FieldSpec("You apply as an international medical graduate", "bool"),
         "pathway": FieldSpec(
             "Your chosen pathway", "enum", ("combined-peds", "combined-im", "primary-then-fellowship", "undecided")
         ),
@@ -62,42 +63,42 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "stage": FieldSpec("Your stage", "enum", STAGES),
         "flags": FieldSpec("Your plan's flags", "list", FLAGS),
         "step1.status": FieldSpec("Your Step 1 status", "enum", _EXAM),
-        "step1.attempts": FieldSpec("Your Step 1 attempts so far", "int"),
-        "step1.failed_attempts": FieldSpec("Your failed Step 1 attempts", "int"),
+        "step1.attempts": FieldSpec("Step 1 attempts so far", "int", counted=True),
+        "step1.failed_attempts": FieldSpec("Failed Step 1 attempts on your record", "int", counted=True),
         "step1.date": FieldSpec("Your Step 1 date", "date", nullable=True),
         "step2ck.status": FieldSpec("Your Step 2 CK status", "enum", _EXAM),
-        "step2ck.attempts": FieldSpec("Your Step 2 CK attempts so far", "int"),
-        "step2ck.failed_attempts": FieldSpec("Your failed Step 2 CK attempts", "int"),
+        "step2ck.attempts": FieldSpec("Step 2 CK attempts so far", "int", counted=True),
+        "step2ck.failed_attempts": FieldSpec("Failed Step 2 CK attempts on your record", "int", counted=True),
         "step2ck.date": FieldSpec("Your Step 2 CK date", "date", nullable=True),
         "step2ck.score": FieldSpec("Your Step 2 CK score", "int", nullable=True),
         "step2ck.band": FieldSpec(
             "Your Step 2 CK score band", "enum", tuple(b for _, b in SCORE_BANDS), nullable=True
         ),
-        "failed_attempts": FieldSpec("Your failed exam attempts (Step 1 and Step 2 CK)", "int"),
+        "failed_attempts": FieldSpec("Failed exam attempts on your record (Step 1 and Step 2 CK)", "int", counted=True),
         "practice.latest": FieldSpec("Your latest practice score", "int", nullable=True),
         "practice.latest_form": FieldSpec("Your latest practice form", "text", nullable=True),
         "practice.latest_date": FieldSpec("Your latest practice test date", "date", nullable=True),
         "practice.best": FieldSpec("Your best practice score", "int", nullable=True),
-        "practice.count": FieldSpec("The number of practice scores you entered", "int"),
+        "practice.count": FieldSpec("Practice scores entered", "int", counted=True),
         "practice.trend": FieldSpec(
             "Your practice-score trend", "enum", ("none", "single", "rising", "flat", "falling")
         ),
-        "experience.usce_months": FieldSpec("Your US clinical experience in months", "int"),
-        "experience.genetics_electives": FieldSpec("Your genetics electives", "int"),
-        "experience.research_count": FieldSpec("Your research items", "int"),
-        "experience.genetics_research_count": FieldSpec("Your genetics research items", "int"),
-        "experience.letters_count": FieldSpec("Your letters of recommendation", "int"),
-        "experience.genetics_letters": FieldSpec("Your letters from genetics writers", "int"),
-        "experience.advocacy_count": FieldSpec("Your advocacy activities", "int"),
-        "experience.conferences_count": FieldSpec("Your conferences", "int"),
+        "experience.usce_months": FieldSpec("Months of US clinical experience", "int", counted=True),
+        "experience.genetics_electives": FieldSpec("Genetics electives on your record", "int", counted=True),
+        "experience.research_count": FieldSpec("Research items on your record", "int", counted=True),
+        "experience.genetics_research_count": FieldSpec("Genetics research items on your record", "int", counted=True),
+        "experience.letters_count": FieldSpec("Letters of recommendation listed", "int", counted=True),
+        "experience.genetics_letters": FieldSpec("Letters from genetics writers", "int", counted=True),
+        "experience.advocacy_count": FieldSpec("Advocacy activities listed", "int", counted=True),
+        "experience.conferences_count": FieldSpec("Conferences listed", "int", counted=True),
         "study.hours_per_week": FieldSpec("Your study hours per week", "int", nullable=True),
         "ecfmg.oet": FieldSpec("Your OET Medicine status", "enum", ("not-taken", "scheduled", "passed")),
         "ecfmg.pathway": FieldSpec("Your ECFMG Pathway status", "enum", ("not-started", "applied", "met")),
         "today": FieldSpec("The planning date", "date"),
         "season.year": FieldSpec("Your application year", "int"),
         "season.start": FieldSpec("The application season start", "date"),
-        "days_to_season": FieldSpec("Days until the application season (September 1)", "int"),
-        "months_to_season": FieldSpec("Months until the application season (September 1)", "int"),
+        "days_to_season": FieldSpec("Days until September 1 of your application year", "int", counted=True),
+        "months_to_season": FieldSpec("Months until September 1 of your application year", "int", counted=True),
     }
 )
 

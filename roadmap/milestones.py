@@ -141,8 +141,11 @@ def _step2ck_steps(profile: Profile, facts: Facts, season: Season, today: date) 
     ]
     warnings: list[str] = []
     passed = ck.status == "passed"
+    # Once the exam is behind you, the window and the safe date have done their job.
+    taken = ck.status in ("passed", "failed") or (ck.date is not None and ck.date <= today)
+    for draft in drafts:
+        draft.done = taken
     if ck.date is not None and ck.status != "not-taken":
-        taken = ck.status in ("passed", "failed") or ck.date <= today
         drafts.append(_draft("ck-exam", "Your Step 2 CK exam", ck.date, "your profile", kind="exam", done=taken))
         if ck.status == "scheduled":
             release = score_release(ck.date)
