@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
 from markupsafe import Markup
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 LOOSE_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
@@ -65,7 +65,9 @@ def inspect_body(body: str) -> tuple[list[tuple[str, int]], list[BodyIssue]]:
                 else:
                     issues.append(BodyIssue(line, "only {{ dotted.path }} can be substituted", match.group(0)))
     for match in re.finditer(r"!\[[^\]]*\]\(([^)]*)\)", body):
-        issues.append(BodyIssue(body.count("\n", 0, match.start()), "images are not allowed in modules", match.group(0)))
+        issues.append(
+            BodyIssue(body.count("\n", 0, match.start()), "images are not allowed in modules", match.group(0))
+        )
     for match in re.finditer(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)", body):
         target = match.group(1)
         if target and not _SAFE_LINK.match(target):
@@ -73,7 +75,9 @@ def inspect_body(body: str) -> tuple[list[tuple[str, int]], list[BodyIssue]]:
             issues.append(BodyIssue(line, "links must be https, mailto or #anchor", target))
     where = re.search(r"<[A-Za-z/!][^>]*>", body)
     if where:
-        issues.append(BodyIssue(body.count("\n", 0, where.start()), "raw HTML is off and shows as text", where.group(0)))
+        issues.append(
+            BodyIssue(body.count("\n", 0, where.start()), "raw HTML is off and shows as text", where.group(0))
+        )
     return paths, issues
 
 
@@ -87,4 +91,4 @@ def render_body(body: str, lookup: Callable[[str], str]) -> Markup:
     html = md.renderer.render(tokens, md.options, {})
     # Demote headings by one level: the section title is the h2 the body sits under.
     html = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", html)
-    return Markup(html)  # noqa: S704 - markdown-it escapes text and attributes; raw HTML is off
+    return Markup(html)

@@ -73,18 +73,24 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
         x = _x(month, start, end, left, right)
         parts.append(f"<line class='tick' x1='{x}' x2='{x}' y1='{axis - 4}' y2='{axis + 4}' stroke='#8593a3'/>")
         if index % every == 0:
-            parts.append(f"<text class='month' x='{x}' y='{axis + 20}' font-size='10' text-anchor='middle' fill='#4f5b6b'>"
-                         f"{month:%b} {month:%y}</text>")
+            parts.append(
+                f"<text class='month' x='{x}' y='{axis + 20}' font-size='10' text-anchor='middle' fill='#4f5b6b'>"
+                f"{month:%b} {month:%y}</text>"
+            )
     for milestone in shown:
         x = _x(milestone.date, start, end, left, right)
         css = f"m-{milestone.kind} m-{milestone.status}" + ("" if milestone.confirmed else " m-estimated")
         fill = "#ffffff" if not milestone.confirmed else ("#9aa5b1" if milestone.status == "done" else "#1f5f8b")
         stroke = "#b3261e" if milestone.kind == "deadline" else "#1f5f8b"
         if milestone.kind == "deadline":
-            parts.append(f"<rect class='{css}' x='{x - 5}' y='{axis - 5}' width='10' height='10' transform='rotate(45 {x} {axis})' "
-                         f"fill='{fill}' stroke='{stroke}' stroke-width='2'/>")
+            parts.append(
+                f"<rect class='{css}' x='{x - 5}' y='{axis - 5}' width='10' height='10' transform='rotate(45 {x} {axis})' "
+                f"fill='{fill}' stroke='{stroke}' stroke-width='2'/>"
+            )
         else:
-            parts.append(f"<circle class='{css}' cx='{x}' cy='{axis}' r='5' fill='{fill}' stroke='{stroke}' stroke-width='2'/>")
+            parts.append(
+                f"<circle class='{css}' cx='{x}' cy='{axis}' r='5' fill='{fill}' stroke='{stroke}' stroke-width='2'/>"
+            )
         if milestone.kind in _LABELLED:
             text = _short(milestone.title)
             width = len(text) * _LABEL_PX + 8
@@ -94,20 +100,31 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
                 if rows_end.get(row, -1e9) < x0:
                     rows_end[row] = x0 + width
                     y = axis - 22 - row * 18
-                    labels.append(f"<line x1='{x}' x2='{x}' y1='{y + 3}' y2='{axis - 7}' stroke='#c3ccd6' stroke-width='1'/>"
-                                  f"<text x='{text_x}' y='{y}' font-size='11' text-anchor='{anchor}' fill='#1c2430'>"
-                                  f"{escape(text)}</text>")
+                    labels.append(
+                        f"<line x1='{x}' x2='{x}' y1='{y + 3}' y2='{axis - 7}' stroke='#c3ccd6' stroke-width='1'/>"
+                        f"<text x='{text_x}' y='{y}' font-size='11' text-anchor='{anchor}' fill='#1c2430'>"
+                        f"{escape(text)}</text>"
+                    )
                     break
     tx = _x(today, start, end, left, right)
-    parts.append(f"<line class='today' x1='{tx}' x2='{tx}' y1='18' y2='{axis + 26}' stroke='#b3261e' stroke-dasharray='4 3'/>"
-                 f"<text x='{tx + 4}' y='{axis + 38}' font-size='11' font-weight='bold' fill='#b3261e'>Today</text>")
+    parts.append(
+        f"<line class='today' x1='{tx}' x2='{tx}' y1='18' y2='{axis + 26}' stroke='#b3261e' stroke-dasharray='4 3'/>"
+        f"<text x='{tx + 4}' y='{axis + 38}' font-size='11' font-weight='bold' fill='#b3261e'>Today</text>"
+    )
     estimated = sum(1 for m in milestones if not m.confirmed)
-    desc = (f"{len(milestones)} milestones from {show(milestones[0].date)} to {show(milestones[-1].date)}; today is "
-            f"{show(today)}. {estimated} dates are estimated (hollow markers); deadlines are diamonds. Key dates: "
-            + "; ".join(f"{m.title} {show(m.date)}" for m in milestones if m.kind in ("deadline", "exam")) + ".")
-    body = "".join([
-        f"<line x1='{left}' x2='{right}' y1='{axis}' y2='{axis}' stroke='#1c2430' stroke-width='1.5'/>", *parts, *labels,
-    ])
+    desc = (
+        f"{len(milestones)} milestones from {show(milestones[0].date)} to {show(milestones[-1].date)}; today is "
+        f"{show(today)}. {estimated} dates are estimated (hollow markers); deadlines are diamonds. Key dates: "
+        + "; ".join(f"{m.title} {show(m.date)}" for m in milestones if m.kind in ("deadline", "exam"))
+        + "."
+    )
+    body = "".join(
+        [
+            f"<line x1='{left}' x2='{right}' y1='{axis}' y2='{axis}' stroke='#1c2430' stroke-width='1.5'/>",
+            *parts,
+            *labels,
+        ]
+    )
     return Markup(
         f"<svg xmlns='http://www.w3.org/2000/svg' class='timeline-svg' viewBox='0 0 {WIDTH} 235' role='img' "
         f"aria-labelledby='timeline-title timeline-desc' {FONT}><title id='timeline-title'>Timeline of your milestones</title>"
@@ -136,32 +153,49 @@ def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: i
         if lower >= upper:
             continue
         fill, label = BAND_STYLE[band]
-        parts.append(f"<rect class='band band-{band}' x='{left}' y='{y(upper)}' width='{right - left}' "
-                     f"height='{round(y(lower) - y(upper), 1)}' fill='{fill}'/>"
-                     f"<text x='{right + 8}' y='{round((y(upper) + y(lower)) / 2 + 4, 1)}' font-size='11' fill='#4f5b6b'>{label}</text>")
+        parts.append(
+            f"<rect class='band band-{band}' x='{left}' y='{y(upper)}' width='{right - left}' "
+            f"height='{round(y(lower) - y(upper), 1)}' fill='{fill}'/>"
+            f"<text x='{right + 8}' y='{round((y(upper) + y(lower)) / 2 + 4, 1)}' font-size='11' fill='#4f5b6b'>{label}</text>"
+        )
         upper = lower
     for tick in range((low // 10 + 1) * 10, high + 1, 10):
-        parts.append(f"<text x='{left - 8}' y='{y(tick) + 4}' font-size='10' text-anchor='end' fill='#4f5b6b'>{tick}</text>")
-    parts.append(f"<line class='line-230' x1='{left}' x2='{right}' y1='{y(230)}' y2='{y(230)}' stroke='#8a4b00' stroke-width='2' "
-                 f"stroke-dasharray='6 4'/><text x='{left + 4}' y='{y(230) - 5}' font-size='10' fill='#8a4b00'>230</text>")
+        parts.append(
+            f"<text x='{left - 8}' y='{y(tick) + 4}' font-size='10' text-anchor='end' fill='#4f5b6b'>{tick}</text>"
+        )
+    parts.append(
+        f"<line class='line-230' x1='{left}' x2='{right}' y1='{y(230)}' y2='{y(230)}' stroke='#8a4b00' stroke-width='2' "
+        f"stroke-dasharray='6 4'/><text x='{left + 4}' y='{y(230) - 5}' font-size='10' fill='#8a4b00'>230</text>"
+    )
     if target is not None:
-        parts.append(f"<line x1='{left}' x2='{right}' y1='{y(target)}' y2='{y(target)}' stroke='#1e6b3a' stroke-width='1.5'/>")
+        parts.append(
+            f"<line x1='{left}' x2='{right}' y1='{y(target)}' y2='{y(target)}' stroke='#1e6b3a' stroke-width='1.5'/>"
+        )
     points = [(_x(p.date, start, end, left, right), y(p.score), p) for p in practice]
     window = points[-TREND_WINDOW:]
     if len(window) >= 2:
-        parts.append(f"<line class='trend' x1='{window[0][0]}' y1='{window[0][1]}' x2='{window[-1][0]}' y2='{window[-1][1]}' "
-                     "stroke='#1f5f8b' stroke-width='2.5' stroke-opacity='0.45'/>")
+        parts.append(
+            f"<line class='trend' x1='{window[0][0]}' y1='{window[0][1]}' x2='{window[-1][0]}' y2='{window[-1][1]}' "
+            "stroke='#1f5f8b' stroke-width='2.5' stroke-opacity='0.45'/>"
+        )
     path = " ".join(f"{'M' if i == 0 else 'L'}{px},{py}" for i, (px, py, _) in enumerate(points))
     parts.append(f"<path d='{path}' fill='none' stroke='#1f5f8b' stroke-width='1.5'/>")
     for px, py, item in points:
-        parts.append(f"<circle cx='{px}' cy='{py}' r='5' fill='#1f5f8b'/>"
-                     f"<text x='{px}' y='{py - 10}' font-size='11' text-anchor='middle' fill='#1c2430'>{item.score}</text>"
-                     f"<text x='{px}' y='{bottom + 16}' font-size='10' text-anchor='middle' fill='#4f5b6b'>{item.date:%b} {item.date.day}</text>")
+        parts.append(
+            f"<circle cx='{px}' cy='{py}' r='5' fill='#1f5f8b'/>"
+            f"<text x='{px}' y='{py - 10}' font-size='11' text-anchor='middle' fill='#1c2430'>{item.score}</text>"
+            f"<text x='{px}' y='{bottom + 16}' font-size='10' text-anchor='middle' fill='#4f5b6b'>{item.date:%b} {item.date.day}</text>"
+        )
     tx = _x(today, start, end, left, right)
-    parts.append(f"<line x1='{tx}' x2='{tx}' y1='{top}' y2='{bottom}' stroke='#b3261e' stroke-dasharray='4 3'/>"
-                 f"<text x='{tx - 4}' y='{bottom - 6}' font-size='11' text-anchor='end' fill='#b3261e'>Today</text>")
-    desc = ("Practice scores by date: " + "; ".join(f"{p.form} {p.score} on {show(p.date)}" for p in practice)
-            + ". Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230.")
+    parts.append(
+        f"<line x1='{tx}' x2='{tx}' y1='{top}' y2='{bottom}' stroke='#b3261e' stroke-dasharray='4 3'/>"
+        f"<text x='{tx - 4}' y='{bottom - 6}' font-size='11' text-anchor='end' fill='#b3261e'>Today</text>"
+    )
+    desc = (
+        "Practice scores by date: "
+        + "; ".join(f"{p.form} {p.score} on {show(p.date)}" for p in practice)
+        + ". Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230."
+    )
     return Markup(
         f"<svg xmlns='http://www.w3.org/2000/svg' class='practice-svg' viewBox='0 0 {WIDTH} 300' role='img' "
         f"aria-labelledby='practice-title practice-desc' {FONT}><title id='practice-title'>Your practice scores against the "

@@ -46,7 +46,9 @@ def profile_files(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def run_checks(paths: tuple[Path, ...], content_dir: Path | None, templates_dir: Path | None, today: date) -> CheckResult:
+def run_checks(
+    paths: tuple[Path, ...], content_dir: Path | None, templates_dir: Path | None, today: date
+) -> CheckResult:
     """Collect every error and warning; nothing is written."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -66,8 +68,10 @@ def run_checks(paths: tuple[Path, ...], content_dir: Path | None, templates_dir:
             errors.extend(exc.problems)
             continue
         if inputs is not None and not inputs.seasons.season_for(profile.match_year).has_confirmed_entry:
-            message = (f"warning: no confirmed season dates for the {profile.match_year} Match; "
-                       "dates are estimated from past seasons")
+            message = (
+                f"warning: no confirmed season dates for the {profile.match_year} Match; "
+                "dates are estimated from past seasons"
+            )
             warnings.append(doc.problem(("match_year",), message, profile.match_year))
     modules = len(inputs.library.modules) if inputs else 0
     return CheckResult(tuple(errors), tuple(warnings), modules, len(files))
@@ -78,14 +82,32 @@ def _library_problems(inputs: Inputs) -> list[Problem]:
     modules = inputs.library.modules
     for module in modules:
         if not module.sources:
-            problems.append(Problem(module.file, module.line_of("sources"), 1, "sources", "a module must list its sources"))
+            problems.append(
+                Problem(module.file, module.line_of("sources"), 1, "sources", "a module must list its sources")
+            )
         if module.when is not None and not satisfiable(module.when):
-            problems.append(Problem(module.file, module.line_of("when"), 1, "when", "no profile can meet this condition, so the module is never shown"))
+            problems.append(
+                Problem(
+                    module.file,
+                    module.line_of("when"),
+                    1,
+                    "when",
+                    "no profile can meet this condition, so the module is never shown",
+                )
+            )
     covered = {topic for module in modules for topic in module.topics}
     for topic in TOPICS:
         if topic not in covered:
-            problems.append(Problem(inputs.library.content.display(inputs.library.content.roots[0]), 1, 1, "topics",
-                                    "no module covers this topic", topic))
+            problems.append(
+                Problem(
+                    inputs.library.content.display(inputs.library.content.roots[0]),
+                    1,
+                    1,
+                    "topics",
+                    "no module covers this topic",
+                    topic,
+                )
+            )
     for name in REQUIRED_TEMPLATES:
         if inputs.templates.find(name) is None:
             problems.append(Problem(name, 1, 1, "", "template is missing"))

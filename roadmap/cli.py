@@ -42,7 +42,7 @@ def _clean(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\t\n" else "?" for ch in text)
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -54,7 +54,7 @@ class IsoDate(click.ParamType):
             self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
 
 
-class FormatList(click.ParamType):
+class FormatList(click.ParamType):  # type: ignore[type-arg]
     name = "FORMATS"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
@@ -70,12 +70,22 @@ class FormatList(click.ParamType):
 def _shared(func: F) -> F:
     """Add the options every command shares (SPEC: --content, --templates, -q, -v)."""
     options = [
-        click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="A folder whose files override the built-in content, file by file."),
-        click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="A folder whose files override the built-in templates, file by file."),
+        click.option(
+            "--content",
+            "content_dir",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="A folder whose files override the built-in content, file by file.",
+        ),
+        click.option(
+            "--templates",
+            "templates_dir",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="A folder whose files override the built-in templates, file by file.",
+        ),
         click.option("-q", "--quiet", is_flag=True, default=None, help="Print only errors."),
-        click.option("-v", "--verbose", is_flag=True, default=None, help="Print more, and tracebacks of internal errors."),
+        click.option(
+            "-v", "--verbose", is_flag=True, default=None, help="Print more, and tracebacks of internal errors."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -87,7 +97,10 @@ class Settings:
 
     def __init__(self, ctx: click.Context, **given: Any) -> None:
         group = ctx.find_root().params
-        pick = lambda key: given.get(key) if given.get(key) is not None else group.get(key)  # noqa: E731
+
+        def pick(key: str) -> Any:
+            return given[key] if given.get(key) is not None else group.get(key)
+
         self.content_dir: Path | None = pick("content_dir")
         self.templates_dir: Path | None = pick("templates_dir")
         self.quiet = bool(pick("quiet"))
@@ -152,8 +165,14 @@ def main(**_: Any) -> None:
 @main.command()
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default out/<slug>/).")
-@click.option("--format", "formats", type=FormatList(), default=ALL_FORMATS, show_default=True,
-              help="Comma-separated outputs: html, pdf, ics, json.")
+@click.option(
+    "--format",
+    "formats",
+    type=FormatList(),
+    default=ALL_FORMATS,
+    show_default=True,
+    help="Comma-separated outputs: html, pdf, ics, json.",
+)
 @click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
 @_shared
 @_guarded
@@ -176,8 +195,10 @@ def build(profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: 
     written = write_plan(plan, inputs, out, formats, created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")))
     for warning in plan.warnings:
         click.echo(_clean(f"warning: {warning}"), err=True)
-    settings.say(f"Built the plan for {plan.profile.name} ({plan.stage}) in {out.root}/: "
-                 + ", ".join(p.name for p in written if p.parent == out.root))
+    settings.say(
+        f"Built the plan for {plan.profile.name} ({plan.stage}) in {out.root}/: "
+        + ", ".join(p.name for p in written if p.parent == out.root)
+    )
 
 
 @main.command()
@@ -257,8 +278,8 @@ def init(path: Path, defaults: bool, force: bool, today: date | None) -> None:
       roadmap init me.yaml            # asks: name, Match year, applicant type, exams
       roadmap init me.yaml --defaults
     """
-    from roadmap.starter import Answers, ask, starter_yaml
     from roadmap.output import write_atomic
+    from roadmap.starter import Answers, ask, starter_yaml
 
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists; pass --force to overwrite it")

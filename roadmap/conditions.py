@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from roadmap.yamlsrc import KeyPath, YamlDoc
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "exists")
 _ORDERED = ("int", "date")
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 # How a comparison that holds is worded, and its negation (used under `not:`).
 _PHRASES = {"lt": "below", "le": "at or below", "gt": "above", "ge": "at or above"}
 _NEGATED = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le", "in": "not_in", "not_in": "in"}
@@ -176,9 +178,11 @@ def _scalar(kind: str, raw: object) -> Any:
 def _expected(path: str, spec: FieldSpec) -> str:
     if spec.choices:
         return f"{path} is one of {', '.join(spec.choices)}"
-    return {"int": f"{path} is a whole number", "bool": f"{path} is true or false", "date": f"{path} is a date YYYY-MM-DD"}.get(
-        spec.kind, f"{path} is text"
-    )
+    return {
+        "int": f"{path} is a whole number",
+        "bool": f"{path} is true or false",
+        "date": f"{path} is a date YYYY-MM-DD",
+    }.get(spec.kind, f"{path} is text")
 
 
 def _kind(value: object) -> object:
@@ -201,7 +205,7 @@ def _test(leaf: Leaf, actual: object) -> bool:
     op, value = leaf.op, leaf.value
     if op == "exists":
         present = actual is not None and actual != ()
-        return present == value
+        return present is value
     if isinstance(actual, tuple):  # the `flags` list: equality means "contains"
         members = set(actual)
         wanted = set(value) if isinstance(value, tuple) else {value}
@@ -214,11 +218,10 @@ def _test(leaf: Leaf, actual: object) -> bool:
     if op == "ne":
         return bool(actual != value)
     if op == "in":
-        return actual in value
+        return bool(actual in value)
     if op == "not_in":
-        return actual not in value
-    comparisons = {"lt": actual < value, "le": actual <= value, "gt": actual > value, "ge": actual >= value}  # type: ignore[operator]
-    return comparisons[op]
+        return bool(actual not in value)
+    return bool(_COMPARE[op](actual, value))  # type: ignore[arg-type]  # parse_condition typed both sides
 
 
 def explain(condition: Condition, values: Mapping[str, object]) -> list[str]:

@@ -71,9 +71,7 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "step2ck.failed_attempts": FieldSpec("Failed Step 2 CK attempts on your record", "int", counted=True),
         "step2ck.date": FieldSpec("Your Step 2 CK date", "date", nullable=True),
         "step2ck.score": FieldSpec("Your Step 2 CK score", "int", nullable=True),
-        "step2ck.band": FieldSpec(
-            "Your Step 2 CK score band", "enum", tuple(b for _, b in SCORE_BANDS), nullable=True
-        ),
+        "step2ck.band": FieldSpec("Your Step 2 CK score band", "enum", tuple(b for _, b in SCORE_BANDS), nullable=True),
         "failed_attempts": FieldSpec("Failed exam attempts on your record (Step 1 and Step 2 CK)", "int", counted=True),
         "practice.latest": FieldSpec("Your latest practice score", "int", nullable=True),
         "practice.latest_form": FieldSpec("Your latest practice form", "text", nullable=True),
@@ -237,7 +235,8 @@ def _flags(profile: Profile, values: Mapping[str, object], today: date) -> tuple
         "step2ck-failed": values["step2ck.failed_attempts"] != 0,
         "low-step2ck": ck.score is not None and ck.score < 230,
         "practice-below-230": isinstance(values["practice.latest"], int) and values["practice.latest"] < 230,
-        "no-genetics-letter": values["stage"] in ("step2ck", "application") and values["experience.genetics_letters"] == 0,
+        "no-genetics-letter": values["stage"] in ("step2ck", "application")
+        and values["experience.genetics_letters"] == 0,
         "no-usce": profile.experience.usce_months == 0,
         # Taken but not yet scored: the exam day has come while the status still says scheduled.
         "score-pending": ck.status == "scheduled" and ck.date is not None and ck.date <= today,

@@ -28,7 +28,9 @@ class OutDir:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError([Problem(str(self.root), 1, 1, "--out", f"cannot create folder: {exc.strerror}")]) from None
+            raise InputError(
+                [Problem(str(self.root), 1, 1, "--out", f"cannot create folder: {exc.strerror}")]
+            ) from None
         if not os.access(self.root, os.W_OK):
             raise InputError([Problem(str(self.root), 1, 1, "--out", "folder is not writable")])
 

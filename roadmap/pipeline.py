@@ -103,5 +103,7 @@ def document_date(today: date, source_date_epoch: str | None) -> datetime:
         try:
             return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise InputError([Problem("SOURCE_DATE_EPOCH", 1, 1, "", "must be whole seconds since 1970", source_date_epoch)]) from None
+            raise InputError(
+                [Problem("SOURCE_DATE_EPOCH", 1, 1, "", "must be whole seconds since 1970", source_date_epoch)]
+            ) from None
     return datetime(today.year, today.month, today.day, tzinfo=timezone.utc)

@@ -124,7 +124,12 @@ class Plan:
             "milestones": [milestone.to_json() for milestone in self.milestones],
             "warnings": list(self.warnings),
             "study_plan": [
-                {"week_of": w.start.isoformat(), "hours": w.hours, "focus": w.focus, "self_assessment": w.self_assessment}
+                {
+                    "week_of": w.start.isoformat(),
+                    "hours": w.hours,
+                    "focus": w.focus,
+                    "self_assessment": w.self_assessment,
+                }
                 for w in self.study_weeks
             ],
         }

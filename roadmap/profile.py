@@ -126,7 +126,9 @@ class Letter(_Model):
 
 
 class Experience(_Model):
-    usce_months: Annotated[int, BeforeValidator(_whole_number), _bounds("usce_months", "US clinical experience, months")] = 0
+    usce_months: Annotated[
+        int, BeforeValidator(_whole_number), _bounds("usce_months", "US clinical experience, months")
+    ] = 0
     genetics_electives: Annotated[int, BeforeValidator(_whole_number), _bounds("genetics_electives")] = 0
     research: list[Research] = Field(default_factory=list, max_length=200)
     letters: list[Letter] = Field(default_factory=list, max_length=50)
@@ -149,7 +151,9 @@ class Profile(_Model):
     model_config = ConfigDict(title="roadmap profile (version 1)")
 
     name: Text
-    match_year: Annotated[int, BeforeValidator(_whole_number), _bounds("match_year", "Match Day is in March of this year")]
+    match_year: Annotated[
+        int, BeforeValidator(_whole_number), _bounds("match_year", "Match Day is in March of this year")
+    ]
     specialty: Literal["medical-genetics"] = "medical-genetics"
     applicant_type: ApplicantType = "us-img"
     pathway: Pathway = "undecided"
@@ -197,10 +201,14 @@ def _cross_checks(profile: Profile, doc: YamlDoc) -> list[Problem]:
     problems = []
     for key, exam in (("step1", profile.step1), ("step2ck", profile.step2ck)):
         if exam.status == "scheduled" and exam.date is None:
-            problems.append(doc.problem((key, "status"), "a scheduled exam needs its date (add date: YYYY-MM-DD)", "scheduled"))
+            problems.append(
+                doc.problem((key, "status"), "a scheduled exam needs its date (add date: YYYY-MM-DD)", "scheduled")
+            )
     ck = profile.step2ck
     if ck.status in ("passed", "failed") and ck.score is None:
-        problems.append(doc.problem(("step2ck", "status"), "a score is required once Step 2 CK is passed or failed", ck.status))
+        problems.append(
+            doc.problem(("step2ck", "status"), "a score is required once Step 2 CK is passed or failed", ck.status)
+        )
     if ck.status in ("not-taken", "scheduled") and ck.score is not None:
         message = "a score belongs to a taken exam; set status to passed or failed"
         problems.append(doc.problem(("step2ck", "score"), message, ck.score))

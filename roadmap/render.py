@@ -104,7 +104,9 @@ def plan_context(
     groups = []
     for group_id in GROUP_ORDER:
         members = tuple(
-            RenderedSection(s, f"s-{s.id}", render_body(s.module.body, lookup)) for s in plan.sections if s.group == group_id
+            RenderedSection(s, f"s-{s.id}", render_body(s.module.body, lookup))
+            for s in plan.sections
+            if s.group == group_id
         )
         if members:
             groups.append(RenderedGroup(group_id, GROUP_TITLES[group_id], members))
@@ -122,9 +124,9 @@ def plan_context(
         "for_print": for_print,
         "formats": formats,  # the page links only to the outputs that were built
         # PDF metadata dates (dcterms.created/modified): from `today` or SOURCE_DATE_EPOCH.
-        "created": (created or datetime(plan.today.year, plan.today.month, plan.today.day, tzinfo=timezone.utc)).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        ),
+        "created": (
+            created or datetime(plan.today.year, plan.today.month, plan.today.day, tzinfo=timezone.utc)
+        ).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tool_version": __version__,
     }
 
@@ -138,7 +140,9 @@ def render_plan_html(
     formats: tuple[str, ...] = (),
 ) -> str:
     """Render the plan page (the site page, or the print document for the PDF)."""
-    return env.get_template("plan.html").render(plan_context(plan, for_print=for_print, created=created, formats=formats))
+    return env.get_template("plan.html").render(
+        plan_context(plan, for_print=for_print, created=created, formats=formats)
+    )
 
 
 def asset_files(templates: Layered) -> dict[str, Path]:

@@ -117,7 +117,9 @@ def load_seasons(file: Path, display: str) -> SeasonTable:
         for name, raw in dates.items():
             where = (year_text, name)
             if name not in SEASON_DATES:
-                problems.append(doc.problem(where, f"unknown season date (use {', '.join(SEASON_DATES)})", name, key=True))
+                problems.append(
+                    doc.problem(where, f"unknown season date (use {', '.join(SEASON_DATES)})", name, key=True)
+                )
                 continue
             try:
                 entry = _Entry.model_validate(raw)

@@ -31,19 +31,33 @@ def ask(answers: Answers) -> Answers:
     return replace(
         answers,
         name=click.prompt("Your name", default=answers.name),
-        match_year=click.prompt("Match year (Match Day is in March of it)", default=answers.match_year, type=click.IntRange(2000, 2100)),
-        applicant_type=click.prompt("Applicant type", default=answers.applicant_type, type=click.Choice(APPLICANT_TYPES)),
+        match_year=click.prompt(
+            "Match year (Match Day is in March of it)", default=answers.match_year, type=click.IntRange(2000, 2100)
+        ),
+        applicant_type=click.prompt(
+            "Applicant type", default=answers.applicant_type, type=click.Choice(APPLICANT_TYPES)
+        ),
         step1_status=click.prompt("Step 1 status", default=answers.step1_status, type=click.Choice(EXAM_STATUSES)),
-        step2ck_status=click.prompt("Step 2 CK status", default=answers.step2ck_status, type=click.Choice(EXAM_STATUSES)),
+        step2ck_status=click.prompt(
+            "Step 2 CK status", default=answers.step2ck_status, type=click.Choice(EXAM_STATUSES)
+        ),
     )
 
 
 def starter_yaml(answers: Answers) -> str:
     """A commented profile; strings are written as JSON strings, which YAML reads verbatim."""
-    ck_score = "\n  score: 230                   # your three-digit score" if answers.step2ck_status in ("passed", "failed") else ""
+    ck_score = (
+        "\n  score: 230                   # your three-digit score"
+        if answers.step2ck_status in ("passed", "failed")
+        else ""
+    )
     attempts = 1 if answers.step1_status in ("passed", "failed") else 0
     ck_attempts = 1 if answers.step2ck_status in ("passed", "failed") else 0
-    step1_date = "\n  date: 2026-01-15              # latest attempt, or the scheduled date" if answers.step1_status != "not-taken" else ""
+    step1_date = (
+        "\n  date: 2026-01-15              # latest attempt, or the scheduled date"
+        if answers.step1_status != "not-taken"
+        else ""
+    )
     ck_date = "\n  date: 2027-06-15              # taken or scheduled" if answers.step2ck_status != "not-taken" else ""
     return f"""# roadmap profile, version 1. Run `roadmap schema` for the full schema.
 name: {json.dumps(answers.name, ensure_ascii=False)}

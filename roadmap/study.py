@@ -33,7 +33,9 @@ def weekly_plan(profile: Profile, milestones: tuple[Milestone, ...], today: date
     exam = by_id.get("ck-exam") or by_id.get("ck-latest-safe")
     if exam is None or exam.date <= today:
         return ()
-    checkpoints = {m.date - timedelta(days=m.date.weekday()) for m in milestones if m.id.startswith("practice-checkpoint")}
+    checkpoints = {
+        m.date - timedelta(days=m.date.weekday()) for m in milestones if m.id.startswith("practice-checkpoint")
+    }
     monday = today - timedelta(days=today.weekday())
     weeks = []
     total = min(((exam.date - monday).days + 6) // 7, MAX_WEEKS)

@@ -80,14 +80,15 @@ class _Loader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            raise _Refused(self.peek_event().start_mark, "YAML aliases (*name) are not allowed")
+            raise _Refused(self.peek_event().start_mark, "YAML aliases (*name) are not allowed")  # type: ignore[no-untyped-call]
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(self.peek_event().start_mark, f"nested deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _Refused(mark, f"nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 

@@ -43,7 +43,11 @@ def test_every_section_says_why_with_the_profiles_values(profile: Path) -> None:
 def test_manifest_shape_follows_the_spec() -> None:
     manifest = json.loads(run("explain", "profiles/jordan-rivera.yaml", "--today", TODAY, "--json")[0])
     assert list(manifest)[:7] == ["schema_version", "profile", "today", "stage", "flags", "sections", "milestones"]
-    assert manifest["profile"] == {"name": "Jordan Rivera", "slug": "jordan-rivera", "source": "profiles/jordan-rivera.yaml"}
+    assert manifest["profile"] == {
+        "name": "Jordan Rivera",
+        "slug": "jordan-rivera",
+        "source": "profiles/jordan-rivera.yaml",
+    }
     assert manifest["today"] == TODAY
     assert manifest["stage"] == "step2ck"
     assert manifest["flags"] == ["practice-below-230", "no-genetics-letter"]
@@ -55,7 +59,17 @@ def test_manifest_shape_follows_the_spec() -> None:
 
 def test_html_json_and_ics_are_byte_identical_across_builds(tmp_path: Path) -> None:
     for out in ("a", "b"):
-        run("build", "profiles/taylor-flat-220s.yaml", "--today", TODAY, "--out", str(tmp_path / out), "--format", "html,ics,json", "-q")
+        run(
+            "build",
+            "profiles/taylor-flat-220s.yaml",
+            "--today",
+            TODAY,
+            "--out",
+            str(tmp_path / out),
+            "--format",
+            "html,ics,json",
+            "-q",
+        )
     for name in ("index.html", "plan.json", "plan.ics", "assets/style.css"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
@@ -90,6 +104,8 @@ def test_explain_text_lists_sections_and_reasons() -> None:
 def test_out_dir_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
     blocker = tmp_path / "plan"
     blocker.write_text("x")
-    result = CliRunner().invoke(main, ["build", "profiles/jordan-rivera.yaml", "--out", str(blocker), "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["build", "profiles/jordan-rivera.yaml", "--out", str(blocker), "--format", "json"]
+    )
     assert result.exit_code == 1
     assert result.stderr == f"{blocker}:1:1: --out: is a file, not a folder\n"

@@ -35,8 +35,10 @@ def test_practice_chart_escapes_form_names_and_lists_scores() -> None:
     root = ElementTree.fromstring(str(svg))
     desc = root.find(f"{NS}desc")
     assert desc is not None
-    assert desc.text == ("Practice scores by date: <script>alert(1)</script> 221 on January 10, 2027; NBME 12 223 on "
-                         "February 1, 2027. Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230.")
+    assert desc.text == (
+        "Practice scores by date: <script>alert(1)</script> 221 on January 10, 2027; NBME 12 223 on "
+        "February 1, 2027. Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230."
+    )
     assert {el.get("class") for el in root.iter(f"{NS}rect")} >= {"band band-below-225", "band band-230-239"}
 
 

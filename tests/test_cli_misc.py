@@ -19,12 +19,22 @@ def test_schema_is_json_schema_of_the_profile() -> None:
     assert schema["$schema"].endswith("2020-12/schema")
     assert schema["required"] == ["name", "match_year"]
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) >= {"name", "match_year", "applicant_type", "step1", "step2ck", "experience", "ecfmg"}
+    assert set(schema["properties"]) >= {
+        "name",
+        "match_year",
+        "applicant_type",
+        "step1",
+        "step2ck",
+        "experience",
+        "ecfmg",
+    }
 
 
 def test_init_defaults_writes_a_valid_profile(tmp_path: Path) -> None:
     target = tmp_path / "me.yaml"
-    result = CliRunner().invoke(main, ["init", str(target), "--defaults", "--today", "2027-03-01"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["init", str(target), "--defaults", "--today", "2027-03-01"], catch_exceptions=False
+    )
     assert result.exit_code == 0
     profile = load_profile(target)
     assert (profile.name, profile.match_year, profile.applicant_type) == ("Your Name", 2029, "us-img")
@@ -34,10 +44,17 @@ def test_init_asks_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("roadmap.cli._interactive", lambda: True)
     target = tmp_path / "me.yaml"
     answers = "Ana NO\n2028\nus-md\npassed\nscheduled\n"
-    result = CliRunner().invoke(main, ["init", str(target), "--today", "2027-03-01"], input=answers, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["init", str(target), "--today", "2027-03-01"], input=answers, catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     profile = load_profile(target)
-    assert (profile.name, profile.applicant_type, profile.step1.status, profile.step2ck.status) == ("Ana NO", "us-md", "passed", "scheduled")
+    assert (profile.name, profile.applicant_type, profile.step1.status, profile.step2ck.status) == (
+        "Ana NO",
+        "us-md",
+        "passed",
+        "scheduled",
+    )
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -75,6 +92,9 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 
 
 def test_content_and_templates_work_on_the_group_too(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--content", str(REPO / "content"), "explain", "profiles/jordan-rivera.yaml", "--today", "2027-03-01"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["--content", str(REPO / "content"), "explain", "profiles/jordan-rivera.yaml", "--today", "2027-03-01"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0

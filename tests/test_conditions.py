@@ -80,8 +80,10 @@ def test_evaluate(text: str, holds: bool) -> None:
         ("practice.latest: {lt: 230}", ["Your latest practice score is 222, below 230."]),
         ("step2ck.status: {ne: passed}", ["Your Step 2 CK status is scheduled, not passed."]),
         ("stage: [step2ck, application]", ["Your stage is Step 2 CK."]),
-        ("any: [{stage: step1}, {practice.latest: {lt: 230}}, {failed_attempts: {gt: 0}}]",
-         ["Your latest practice score is 222, below 230."]),
+        (
+            "any: [{stage: step1}, {practice.latest: {lt: 230}}, {failed_attempts: {gt: 0}}]",
+            ["Your latest practice score is 222, below 230."],
+        ),
         ("not: {step2ck.score: {lt: 230}}", ["Your Step 2 CK score is not recorded yet."]),
         ("not: {practice.latest: {ge: 230}}", ["Your latest practice score is 222, below 230."]),
         ("flags: practice-below-230", ["Your plan is flagged practice-below-230."]),
@@ -95,14 +97,23 @@ def test_why_quotes_the_values_that_made_it_hold(text: str, why: list[str]) -> N
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("practice.lates: {lt: 230}", "m.md:2:1: practice.lates: unknown field; did you mean 'practice.latest'? (got practice.lates)"),
-        ("practice.latest: {below: 230}", "m.md:2:19: practice.latest.below: unknown operator (use one of eq, ne, lt, le, gt, ge, in, not_in, exists) (got below)"),
+        (
+            "practice.lates: {lt: 230}",
+            "m.md:2:1: practice.lates: unknown field; did you mean 'practice.latest'? (got practice.lates)",
+        ),
+        (
+            "practice.latest: {below: 230}",
+            "m.md:2:19: practice.latest.below: unknown operator (use one of eq, ne, lt, le, gt, ge, in, not_in, exists) (got below)",
+        ),
         ("practice.latest: {lt: low}", "m.md:2:23: practice.latest.lt: practice.latest is a whole number (got low)"),
         ("stage: step3", "m.md:2:8: stage: stage is one of preclinical, step1, step2ck, application (got step3)"),
         ("stage: {lt: step2ck}", "m.md:2:13: stage.lt: 'lt' compares numbers or dates, and stage is enum (got lt)"),
         ("stage: {in: step1}", "m.md:2:13: stage.in: 'in' takes a list of values (got step1)"),
         ("any: stage", "m.md:2:6: any: 'any' takes a non-empty list of conditions (got stage)"),
-        ("flags: not-a-flag", "m.md:2:8: flags: flags is one of step1-failed, step2ck-failed, low-step2ck, practice-below-230, no-genetics-letter, no-usce, score-pending (got not-a-flag)"),
+        (
+            "flags: not-a-flag",
+            "m.md:2:8: flags: flags is one of step1-failed, step2ck-failed, low-step2ck, practice-below-230, no-genetics-letter, no-usce, score-pending (got not-a-flag)",
+        ),
     ],
 )
 def test_malformed_conditions_name_their_line(text: str, expected: str) -> None:

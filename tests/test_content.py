@@ -25,7 +25,10 @@ def test_every_module_cites_a_seed_section_or_an_official_url() -> None:
     for module in load_inputs().library.modules:
         assert module.sources, module.id
         for source in module.sources:
-            assert source.startswith(("seed: ", "http", "Genet Med", "AJMG", "AAMC", "roadmap SPEC")), (module.id, source)
+            assert source.startswith(("seed: ", "http", "Genet Med", "AJMG", "AAMC", "roadmap SPEC")), (
+                module.id,
+                source,
+            )
 
 
 def test_numbers_in_bodies_come_from_cited_sources() -> None:

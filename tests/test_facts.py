@@ -58,8 +58,16 @@ def test_step1_stage_even_after_september_1_while_not_passed() -> None:
 
 @pytest.mark.parametrize(
     ("score", "band", "low"),
-    [(224, "below-225", True), (225, "225-229", True), (229, "225-229", True), (230, "230-239", False),
-     (239, "230-239", False), (240, "240-249", False), (249, "240-249", False), (250, "250-plus", False)],
+    [
+        (224, "below-225", True),
+        (225, "225-229", True),
+        (229, "225-229", True),
+        (230, "230-239", False),
+        (239, "230-239", False),
+        (240, "240-249", False),
+        (249, "240-249", False),
+        (250, "250-plus", False),
+    ],
 )
 def test_score_bands_and_low_flag(score: int, band: str, low: bool) -> None:
     profile = make_profile(step1=PASSED, step2ck={"status": "passed", "score": score, "date": "2027-02-01"})
@@ -71,7 +79,10 @@ def test_score_bands_and_low_flag(score: int, band: str, low: bool) -> None:
 
 @pytest.mark.parametrize(("latest", "flagged"), [(229, True), (230, False)])
 def test_practice_below_230_flag(latest: int, flagged: bool) -> None:
-    practice = [{"form": "NBME 12", "score": 250, "date": "2027-01-01"}, {"form": "NBME 13", "score": latest, "date": "2027-02-01"}]
+    practice = [
+        {"form": "NBME 12", "score": 250, "date": "2027-01-01"},
+        {"form": "NBME 13", "score": latest, "date": "2027-02-01"},
+    ]
     facts = derive_facts(make_profile(step1=PASSED, step2ck={"practice": practice}), date(2027, 3, 1))
     assert facts.values["practice.latest"] == latest
     assert ("practice-below-230" in facts.flags) is flagged
@@ -86,8 +97,16 @@ def test_latest_practice_is_by_date_not_by_file_order() -> None:
 
 @pytest.mark.parametrize(
     ("scores", "trend"),
-    [((), "none"), ((228,), "single"), ((221, 223, 222), "flat"), ((219, 224, 228), "rising"),
-     ((240, 236, 235), "falling"), ((200, 221, 223, 222), "flat"), ((221, 225), "flat"), ((221, 226), "rising")],
+    [
+        ((), "none"),
+        ((228,), "single"),
+        ((221, 223, 222), "flat"),
+        ((219, 224, 228), "rising"),
+        ((240, 236, 235), "falling"),
+        ((200, 221, 223, 222), "flat"),
+        ((221, 225), "flat"),
+        ((221, 226), "rising"),
+    ],
 )
 def test_practice_trend_over_the_last_three(scores: tuple[int, ...], trend: str) -> None:
     assert practice_trend(scores) == trend
@@ -95,8 +114,17 @@ def test_practice_trend_over_the_last_three(scores: tuple[int, ...], trend: str)
 
 @pytest.mark.parametrize(
     ("status", "attempts", "failed"),
-    [("not-taken", 0, 0), ("scheduled", 0, 0), ("scheduled", 1, 1), ("passed", 1, 0), ("passed", 0, 0),
-     ("passed", 3, 2), ("failed", 1, 1), ("failed", 0, 1), ("failed", 2, 2)],
+    [
+        ("not-taken", 0, 0),
+        ("scheduled", 0, 0),
+        ("scheduled", 1, 1),
+        ("passed", 1, 0),
+        ("passed", 0, 0),
+        ("passed", 3, 2),
+        ("failed", 1, 1),
+        ("failed", 0, 1),
+        ("failed", 2, 2),
+    ],
 )
 def test_failed_attempts(status: str, attempts: int, failed: int) -> None:
     exam = make_profile(step1={"status": status, "attempts": attempts, "date": "2027-01-01"}).step1
@@ -132,7 +160,13 @@ def test_score_pending_once_the_exam_day_has_come(exam_day: str, pending: bool) 
 
 @pytest.mark.parametrize(
     ("today", "months"),
-    [(date(2027, 3, 1), 6), (date(2027, 2, 28), 7), (date(2027, 9, 1), 0), (date(2027, 10, 5), -1), (date(2025, 9, 1), 24)],
+    [
+        (date(2027, 3, 1), 6),
+        (date(2027, 2, 28), 7),
+        (date(2027, 9, 1), 0),
+        (date(2027, 10, 5), -1),
+        (date(2025, 9, 1), 24),
+    ],
 )
 def test_months_to_season(today: date, months: int) -> None:
     assert months_between(today, date(2027, 9, 1)) == months

@@ -58,7 +58,10 @@ def test_profile_text_cannot_break_lines_or_add_properties() -> None:
     calendar = icalendar.Calendar.from_ical(data)
     assert "ATTENDEE" not in calendar and not any("ATTENDEE" in e for e in calendar.walk("VEVENT"))
     unfolded = data.replace(b"\r\n ", b"")
-    assert b"\r\nX-WR-CALNAME:Residency roadmap: Eve ATTENDEE:mailto:evil@example.com END:VCALENDAR\\;\\,\\\\\r\n" in unfolded
+    assert (
+        b"\r\nX-WR-CALNAME:Residency roadmap: Eve ATTENDEE:mailto:evil@example.com END:VCALENDAR\\;\\,\\\\\r\n"
+        in unfolded
+    )
     assert data.count(b"END:VCALENDAR") == 1
     assert all(not line.startswith(b"ATTENDEE") for line in data.split(b"\r\n"))
     vobject.readOne(data.decode("utf-8"))

@@ -87,8 +87,16 @@ def test_low_practice_sets_a_decision_date_four_weeks_before_the_exam() -> None:
     assert "222" in decide.detail
     checkpoints = [m.date for m in plan.milestones if m.id.startswith("practice-checkpoint")]
     assert checkpoints == [date(2027, 4, 20), date(2027, 5, 4), date(2027, 5, 18), date(2027, 6, 1)]
-    assert "ck-decide" not in ids(plan_for(step1=PASSED, step2ck={"status": "scheduled", "date": "2027-06-15",
-                                                                    "practice": [{"form": "A", "score": 240, "date": "2027-02-01"}]}))
+    assert "ck-decide" not in ids(
+        plan_for(
+            step1=PASSED,
+            step2ck={
+                "status": "scheduled",
+                "date": "2027-06-15",
+                "practice": [{"form": "A", "score": 240, "date": "2027-02-01"}],
+            },
+        )
+    )
 
 
 @pytest.mark.parametrize(

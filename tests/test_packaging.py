@@ -34,7 +34,18 @@ def test_explain_does_not_import_weasyprint() -> None:
 def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
         check=True,
     )
     wheel = next(wheels.glob("roadmap-*.whl"))
@@ -42,20 +53,41 @@ def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
     # The dependencies come from the running interpreter; only roadmap itself is installed fresh.
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, str(wheel)], check=True)
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, str(wheel)], check=True
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "me.yaml").write_bytes((REPO / "profiles" / "jordan-rivera.yaml").read_bytes())
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    where = subprocess.run([str(python), "-c", "import roadmap, roadmap.content as c; print(roadmap.__file__); print(c.BUILTIN_CONTENT)"],
-                           capture_output=True, text=True, check=True, cwd=elsewhere, env=env).stdout.splitlines()
+    where = subprocess.run(
+        [str(python), "-c", "import roadmap, roadmap.content as c; print(roadmap.__file__); print(c.BUILTIN_CONTENT)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=elsewhere,
+        env=env,
+    ).stdout.splitlines()
     assert where[0].startswith(site), where
     assert where[1].startswith(site) and where[1].endswith("_builtin/content"), where
     result = subprocess.run(
         [str(python), "-m", "roadmap", "build", "me.yaml", "--today", "2027-03-01", "--out", "plan"],
-        capture_output=True, text=True, cwd=elsewhere, env=env,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (elsewhere / "plan").iterdir()) == ["assets", "index.html", "plan.ics", "plan.json", "plan.pdf"]
+    assert sorted(p.name for p in (elsewhere / "plan").iterdir()) == [
+        "assets",
+        "index.html",
+        "plan.ics",
+        "plan.json",
+        "plan.pdf",
+    ]

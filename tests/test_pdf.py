@@ -21,7 +21,9 @@ TODAY = "2027-03-01"
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pdf")
     result = CliRunner(env={"SOURCE_DATE_EPOCH": "1790000000"}).invoke(
-        main, ["build", "profiles/jordan-rivera.yaml", "--today", TODAY, "--out", str(out), "--format", "pdf"], catch_exceptions=False
+        main,
+        ["build", "profiles/jordan-rivera.yaml", "--today", TODAY, "--out", str(out), "--format", "pdf"],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.stderr
     return out / "plan.pdf"
@@ -101,5 +103,7 @@ def test_source_date_epoch_never_changes_the_plan(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pages_render_as_images(built: Path, tmp_path: Path) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "2", str(built), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "2", str(built), str(tmp_path / "page")], check=True
+    )
     assert len(list(tmp_path.glob("page-*.png"))) == 2

@@ -16,8 +16,11 @@ HOSTILE = ["<script>alert(1)</script>", "{{ 7*7 }}", "../../etc/passwd", "**bold
 
 def _profile(tmp_path: Path, name: str) -> Path:
     file = tmp_path / "p.yaml"
-    file.write_text(f"name: {json.dumps(name)}\nmatch_year: 2028\nstep1: {{status: passed, attempts: 1, date: 2026-01-10}}\n"
-                    f"experience:\n  advocacy: [{json.dumps(name)}]\n", encoding="utf-8")
+    file.write_text(
+        f"name: {json.dumps(name)}\nmatch_year: 2028\nstep1: {{status: passed, attempts: 1, date: 2026-01-10}}\n"
+        f"experience:\n  advocacy: [{json.dumps(name)}]\n",
+        encoding="utf-8",
+    )
     return file
 
 
@@ -25,8 +28,11 @@ def _profile(tmp_path: Path, name: str) -> Path:
 def test_hostile_name_is_literal_in_html_json_ics(tmp_path: Path, name: str) -> None:
     profile = _profile(tmp_path, name)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(profile), "--today", "2027-03-01", "--out", str(out), "--format", "html,json,ics"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["build", str(profile), "--today", "2027-03-01", "--out", str(out), "--format", "html,json,ics"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stderr
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in html
@@ -45,8 +51,11 @@ def test_hostile_name_is_literal_in_the_pdf(tmp_path: Path) -> None:
 
     profile = _profile(tmp_path, "<script>alert(1)</script> {{ 7*7 }}")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(profile), "--today", "2027-03-01", "--out", str(out), "--format", "pdf"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["build", str(profile), "--today", "2027-03-01", "--out", str(out), "--format", "pdf"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stderr
     reader = PdfReader(out / "plan.pdf")
     assert "<script>alert(1)</script> {{ 7*7 }}" in " ".join(reader.pages[0].extract_text().split())
@@ -108,8 +117,10 @@ def test_pdf_fetcher_refuses_files_and_network(tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for the pdf")
     templates = Layered(BUILTIN_TEMPLATES, tmp_path)
-    html = (f'<html><body><p>hi</p><img src="{secret.as_uri()}"><img src="http://127.0.0.1:9/x.png">'
-            '<img src="../../../../etc/passwd"><link rel="stylesheet" href="https://example.com/x.css"></body></html>')
+    html = (
+        f'<html><body><p>hi</p><img src="{secret.as_uri()}"><img src="http://127.0.0.1:9/x.png">'
+        '<img src="../../../../etc/passwd"><link rel="stylesheet" href="https://example.com/x.css"></body></html>'
+    )
     pdf = render_pdf(html, templates)
     assert b"not for the pdf" not in pdf
     assert pdf.startswith(b"%PDF")

@@ -14,12 +14,18 @@ from roadmap.seasons import SEASON_DATES, SeasonTable, load_seasons
 TABLE = load_seasons(BUILTIN_CONTENT / "data" / "seasons.yaml", "seasons.yaml")
 # Dates FACTS.md gives as High, each from its official source.
 KNOWN = {
-    (2024, "eras_opens"): date(2023, 6, 7), (2024, "eras_submit"): date(2023, 9, 6),
-    (2024, "eras_review"): date(2023, 9, 27), (2024, "rol_deadline"): date(2024, 2, 28),
-    (2024, "match_day"): date(2024, 3, 15), (2025, "eras_opens"): date(2024, 6, 5),
-    (2025, "eras_submit"): date(2024, 9, 4), (2025, "eras_review"): date(2024, 9, 25),
-    (2026, "eras_opens"): date(2025, 6, 4), (2026, "eras_submit"): date(2025, 9, 3),
-    (2026, "eras_review"): date(2025, 9, 24), (2026, "match_day"): date(2026, 3, 20),
+    (2024, "eras_opens"): date(2023, 6, 7),
+    (2024, "eras_submit"): date(2023, 9, 6),
+    (2024, "eras_review"): date(2023, 9, 27),
+    (2024, "rol_deadline"): date(2024, 2, 28),
+    (2024, "match_day"): date(2024, 3, 15),
+    (2025, "eras_opens"): date(2024, 6, 5),
+    (2025, "eras_submit"): date(2024, 9, 4),
+    (2025, "eras_review"): date(2024, 9, 25),
+    (2026, "eras_opens"): date(2025, 6, 4),
+    (2026, "eras_submit"): date(2025, 9, 3),
+    (2026, "eras_review"): date(2025, 9, 24),
+    (2026, "match_day"): date(2026, 3, 20),
     (2026, "nrmp_registration"): date(2025, 9, 15),
 }
 
@@ -70,8 +76,10 @@ def test_2027_opening_is_from_a_secondary_source_and_not_confirmed() -> None:
 
 def test_a_bad_season_file_names_its_line(tmp_path: Path) -> None:
     file = tmp_path / "seasons.yaml"
-    file.write_text("2028:\n  eras_open: {date: 2027-06-02, confirmed: true, source: x}\n"
-                    "  match_day: {date: 2028-02-30, confirmed: true, source: x}\nnext: {}\n")
+    file.write_text(
+        "2028:\n  eras_open: {date: 2027-06-02, confirmed: true, source: x}\n"
+        "  match_day: {date: 2028-02-30, confirmed: true, source: x}\nnext: {}\n"
+    )
     with pytest.raises(InputError) as caught:
         load_seasons(file, "seasons.yaml")
     assert [p.format() for p in caught.value.problems] == [

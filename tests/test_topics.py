@@ -37,13 +37,17 @@ PASSED = {"status": "passed", "attempts": 1, "date": "2026-02-10"}
 PASSED_AFTER_FAIL = {"status": "passed", "attempts": 2, "date": "2026-02-10"}
 
 
-def ck(status: str = "not-taken", score: int | None = None, practice: tuple[int, ...] = (), **extra: Any) -> dict[str, Any]:
+def ck(
+    status: str = "not-taken", score: int | None = None, practice: tuple[int, ...] = (), **extra: Any
+) -> dict[str, Any]:
     data: dict[str, Any] = {"status": status, **extra}
     if score is not None:
         data.update(score=score, attempts=1, date="2027-01-20")
     if status == "scheduled":
         data.setdefault("date", "2027-07-15")
-    data["practice"] = [{"form": f"NBME {i}", "score": s, "date": f"2027-01-{10 + i:02d}"} for i, s in enumerate(practice)]
+    data["practice"] = [
+        {"form": f"NBME {i}", "score": s, "date": f"2027-01-{10 + i:02d}"} for i, s in enumerate(practice)
+    ]
     return data
 
 
@@ -52,41 +56,119 @@ def applied(score: int, electives: int = 0, step1: dict[str, Any] = PASSED) -> d
 
 
 CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
-    ("preclinical, nothing taken", MARCH_1, {"match_year": 2030},
-     ALWAYS | {"roadmap-preclinical", "step1-prep", "genetics-identity"} | CK_OPEN),
-    ("preclinical edge: season exactly two calendar years away", date(2026, 12, 31), {"match_year": 2029},
-     ALWAYS | {"roadmap-preclinical", "step1-prep", "genetics-identity"} | CK_OPEN),
-    ("step1 edge: season one calendar year away", date(2027, 1, 1), {"match_year": 2029},
-     ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN),
+    (
+        "preclinical, nothing taken",
+        MARCH_1,
+        {"match_year": 2030},
+        ALWAYS | {"roadmap-preclinical", "step1-prep", "genetics-identity"} | CK_OPEN,
+    ),
+    (
+        "preclinical edge: season exactly two calendar years away",
+        date(2026, 12, 31),
+        {"match_year": 2029},
+        ALWAYS | {"roadmap-preclinical", "step1-prep", "genetics-identity"} | CK_OPEN,
+    ),
+    (
+        "step1 edge: season one calendar year away",
+        date(2027, 1, 1),
+        {"match_year": 2029},
+        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN,
+    ),
     ("step1 not taken", MARCH_1, {}, ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN),
-    ("step1 scheduled", MARCH_1, {"match_year": 2029, "step1": {"status": "scheduled", "date": "2027-06-01"}},
-     ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN),
-    ("step1 failed", MARCH_1, {"step1": {"status": "failed", "attempts": 1, "date": "2026-10-05"}},
-     ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY),
-    ("step1 retake scheduled", MARCH_1, {"step1": {"status": "scheduled", "attempts": 1, "date": "2027-04-05"}},
-     ALWAYS | {"step1-prep", "step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY),
-    ("step1 failed, still step1 stage after September 1", date(2027, 9, 2), {"step1": {"status": "failed", "attempts": 1}},
-     ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY),
-    ("step2ck stage, 7 months to the season", date(2027, 2, 28), {"step1": PASSED},
-     ALWAYS | {"step1-passed-next", "genetics-identity", "letters", "eras-application"} | CK_OPEN),
-    ("step2ck stage, 6 months to the season", MARCH_1, {"step1": PASSED},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
-    ("practice 229", MARCH_1, {"step1": PASSED, "step2ck": ck("scheduled", practice=(240, 229))},
-     ALWAYS | {"step1-passed-next", "genetics-identity", "step2ck-delay-decision", "delay-match-cycle", "pathway-primary-first"}
-     | APPLYING | CK_OPEN),
-    ("practice 230", MARCH_1, {"step1": PASSED, "step2ck": ck("scheduled", practice=(220, 230))},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
-    ("step1 passed after a failure, step2ck stage", MARCH_1, {"step1": PASSED_AFTER_FAIL},
-     ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | APPLYING | CK_OPEN | RECOVERY),
-    ("step2ck stage, the day before September 1", date(2027, 8, 31), {"step1": PASSED, "step2ck": ck("scheduled")},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
-    ("application stage on September 1, CK not passed", date(2027, 9, 1), {"step1": PASSED, "step2ck": ck("scheduled")},
-     ALWAYS | {"genetics-identity"} | APPLYING | CK_OPEN),
-    ("application stage, CK not passed, practice 225", date(2027, 9, 1),
-     {"step1": PASSED, "step2ck": ck("scheduled", practice=(225,)), "experience": {"genetics_electives": 1}},
-     ALWAYS | {"step2ck-delay-decision", "pathway-primary-first"} | APPLYING | CK_OPEN),
-    ("CK failed 210", MARCH_1, {"step1": PASSED, "step2ck": ck("failed", 210)},
-     ALWAYS | {"step1-passed-next", "genetics-identity", "pathway-primary-first"} | APPLYING | CK_OPEN | RECOVERY),
+    (
+        "step1 scheduled",
+        MARCH_1,
+        {"match_year": 2029, "step1": {"status": "scheduled", "date": "2027-06-01"}},
+        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN,
+    ),
+    (
+        "step1 failed",
+        MARCH_1,
+        {"step1": {"status": "failed", "attempts": 1, "date": "2026-10-05"}},
+        ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY,
+    ),
+    (
+        "step1 retake scheduled",
+        MARCH_1,
+        {"step1": {"status": "scheduled", "attempts": 1, "date": "2027-04-05"}},
+        ALWAYS
+        | {"step1-prep", "step1-failure-recovery", "genetics-identity", "pathway-primary-first"}
+        | CK_OPEN
+        | RECOVERY,
+    ),
+    (
+        "step1 failed, still step1 stage after September 1",
+        date(2027, 9, 2),
+        {"step1": {"status": "failed", "attempts": 1}},
+        ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY,
+    ),
+    (
+        "step2ck stage, 7 months to the season",
+        date(2027, 2, 28),
+        {"step1": PASSED},
+        ALWAYS | {"step1-passed-next", "genetics-identity", "letters", "eras-application"} | CK_OPEN,
+    ),
+    (
+        "step2ck stage, 6 months to the season",
+        MARCH_1,
+        {"step1": PASSED},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "practice 229",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("scheduled", practice=(240, 229))},
+        ALWAYS
+        | {
+            "step1-passed-next",
+            "genetics-identity",
+            "step2ck-delay-decision",
+            "delay-match-cycle",
+            "pathway-primary-first",
+        }
+        | APPLYING
+        | CK_OPEN,
+    ),
+    (
+        "practice 230",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("scheduled", practice=(220, 230))},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "step1 passed after a failure, step2ck stage",
+        MARCH_1,
+        {"step1": PASSED_AFTER_FAIL},
+        ALWAYS
+        | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"}
+        | APPLYING
+        | CK_OPEN
+        | RECOVERY,
+    ),
+    (
+        "step2ck stage, the day before September 1",
+        date(2027, 8, 31),
+        {"step1": PASSED, "step2ck": ck("scheduled")},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "application stage on September 1, CK not passed",
+        date(2027, 9, 1),
+        {"step1": PASSED, "step2ck": ck("scheduled")},
+        ALWAYS | {"genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "application stage, CK not passed, practice 225",
+        date(2027, 9, 1),
+        {"step1": PASSED, "step2ck": ck("scheduled", practice=(225,)), "experience": {"genetics_electives": 1}},
+        ALWAYS | {"step2ck-delay-decision", "pathway-primary-first"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "CK failed 210",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("failed", 210)},
+        ALWAYS | {"step1-passed-next", "genetics-identity", "pathway-primary-first"} | APPLYING | CK_OPEN | RECOVERY,
+    ),
     ("CK 224", MARCH_1, applied(224), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
     ("CK 225", MARCH_1, applied(225), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
     ("CK 229", MARCH_1, applied(229), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
@@ -95,17 +177,45 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
     ("CK 240", MARCH_1, applied(240), ALWAYS | {"genetics-identity"} | APPLYING),
     ("CK 249 with a genetics elective", MARCH_1, applied(249, electives=1), ALWAYS | APPLYING),
     ("CK 250 with two genetics electives", MARCH_1, applied(250, electives=2), ALWAYS | APPLYING),
-    ("CK 245 after a Step 1 failure, application stage", MARCH_1, applied(245, electives=1, step1=PASSED_AFTER_FAIL),
-     ALWAYS | {"pathway-primary-first"} | APPLYING | RECOVERY),
-    ("US MD, step2ck stage", MARCH_1, {"applicant_type": "us-md", "step1": PASSED},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
-    ("US DO, practice 229", MARCH_1, {"applicant_type": "us-do", "step1": PASSED, "step2ck": ck("scheduled", practice=(229,))},
-     ALWAYS | {"step1-passed-next", "genetics-identity", "step2ck-delay-decision", "delay-match-cycle", "pathway-primary-first"}
-     | APPLYING | CK_OPEN),
-    ("non-US IMG, step2ck stage", MARCH_1, {"applicant_type": "non-us-img", "step1": PASSED},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
-    ("CK score pending", MARCH_1, {"step1": PASSED, "step2ck": ck("scheduled", date="2027-02-20")},
-     ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN),
+    (
+        "CK 245 after a Step 1 failure, application stage",
+        MARCH_1,
+        applied(245, electives=1, step1=PASSED_AFTER_FAIL),
+        ALWAYS | {"pathway-primary-first"} | APPLYING | RECOVERY,
+    ),
+    (
+        "US MD, step2ck stage",
+        MARCH_1,
+        {"applicant_type": "us-md", "step1": PASSED},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "US DO, practice 229",
+        MARCH_1,
+        {"applicant_type": "us-do", "step1": PASSED, "step2ck": ck("scheduled", practice=(229,))},
+        ALWAYS
+        | {
+            "step1-passed-next",
+            "genetics-identity",
+            "step2ck-delay-decision",
+            "delay-match-cycle",
+            "pathway-primary-first",
+        }
+        | APPLYING
+        | CK_OPEN,
+    ),
+    (
+        "non-US IMG, step2ck stage",
+        MARCH_1,
+        {"applicant_type": "non-us-img", "step1": PASSED},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
+    (
+        "CK score pending",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("scheduled", date="2027-02-20")},
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+    ),
 ]
 
 
