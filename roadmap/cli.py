@@ -250,6 +250,32 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
 
 
 @main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/site"), show_default=True,
+              help="Output folder.")
+@click.option("--base-url", default="/", show_default=True,
+              help="Where the site will live: a full URL or a path such as /guide/ (for the sitemap and canonical links).")
+@click.option("--today", type=IsoDate(), help="Date the season calendar from this day (default: the real date).")
+@_shared
+@_guarded
+def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> None:
+    """Build the static advice site of all the guidance.
+
+    \b
+    Example:
+      roadmap site --out public --base-url https://example.org/guide/
+    """
+    from roadmap.output import OutDir
+    from roadmap.site import build_site
+
+    settings = Settings(click.get_current_context(), **shared)
+    out = OutDir(out_dir)
+    out.prepare()
+    counts = build_site(settings.inputs(), out, base_url=base_url, today=today or _now())
+    settings.say(f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
+                 f"{counts['removed']} removed.")
+
+
+@main.command()
 def schema() -> None:
     """Print the profile JSON Schema (point your editor's YAML plugin at it).
 

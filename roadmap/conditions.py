@@ -335,3 +335,31 @@ def _leaves(condition: Condition) -> list[Leaf]:
     if isinstance(condition, Leaf):
         return [condition]
     return [leaf for c in condition.items for leaf in _leaves(c)]
+
+
+def describe(condition: Condition | None) -> str:
+    """Say in general terms when a condition holds ("your stage is Step 2 CK and ..."), for the site."""
+    if condition is None:
+        return "every plan"
+    if isinstance(condition, Leaf):
+        return _general(condition)
+    if isinstance(condition, AllOf):
+        return " and ".join(describe(c) for c in condition.items)
+    return "either " + ", or ".join(f"({describe(c)})" if isinstance(c, AllOf) else describe(c) for c in condition.items)
+
+
+def _general(leaf: Leaf) -> str:
+    spec = FIELDS[leaf.path]
+    label = spec.label[0].lower() + spec.label[1:]
+    op = _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
+    values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+    if leaf.op == "exists":
+        present = leaf.value != leaf.negated
+        return f"{label} is {'recorded' if present else 'not recorded'}"
+    if spec.kind == "bool":
+        return label if (leaf.value is True) != leaf.negated else f"not: {label}"
+    if leaf.path == "flags":
+        verb = "has" if op in ("eq", "in") else "does not have"
+        return f"your plan {verb} the flag {_either(list(values), 'or')}"
+    phrase = {"eq": "is", "in": "is", "ne": "is not", "not_in": "is not", **{k: f"is {v}" for k, v in _PHRASES.items()}}[op]
+    return f"{label} {phrase} {_either(list(values), 'or')}"

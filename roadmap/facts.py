@@ -223,12 +223,13 @@ def derive_facts(profile: Profile, today: date) -> Facts:
         "days_to_season": (start - today).days,
         "months_to_season": months_between(today, start),
     }
-    flags = _flags(profile, values, today)
+    flags = flags_for(profile, values, today)
     values["flags"] = flags
     return Facts(stage, flags, practice, start, MappingProxyType(values))
 
 
-def _flags(profile: Profile, values: Mapping[str, object], today: date) -> tuple[str, ...]:
+def flags_for(profile: Profile, values: Mapping[str, object], today: date) -> tuple[str, ...]:
+    """The SPEC's flags, from the profile and its namespace values (stage included)."""
     ck = profile.step2ck
     raised = {
         "step1-failed": values["step1.failed_attempts"] != 0,

@@ -48,7 +48,7 @@ FLAG_LABELS = {
     "score-pending": "Step 2 CK score pending",
 }
 DISCLAIMER = (
-    "This plan is guidance, not official advice. Rules and dates change every season: check them "
+    "This is guidance, not official advice. Rules and dates change every season: check them "
     "with the AAMC (ERAS), the NRMP, ECFMG and USMLE before you act on them."
 )
 

@@ -1,0 +1,275 @@
+"""Build the static advice site: every module, stage and topic as a page, plus the home page,
+FAQ, score bands, season calendar, search index, "apply to me" rules, sitemap, 404 and robots.
+
+It rides on the same pipeline as a plan (load_inputs, render_body, the Jinja environment) and
+is incremental: each page records a hash of everything it was made from, an unchanged page is
+not rendered again, and files of pages that no longer exist are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from html import unescape
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from roadmap import __version__
+from roadmap.applyform import STAGES, STEP1_STATUSES, rules_json
+from roadmap.bodies import render_body
+from roadmap.conditions import describe
+from roadmap.content import TOPICS, Module
+from roadmap.facts import FIELDS, derive_facts
+from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
+from roadmap.seasons import SEASON_DATES
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from roadmap.output import OutDir
+    from roadmap.pipeline import Inputs
+
+STATE_FILE = ".roadmap-site.json"
+SITE_STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
+# What a module body's milestone placeholders say on the site, where there is no one person's plan.
+GENERIC_MILESTONES = {
+    "eras_opens": "the day MyERAS opens (early June)",
+    "eras_submit": "the first day applications can be submitted (early September)",
+    "eras_review": "the day programs start reviewing (about three weeks later)",
+    "nrmp_registration": "the day NRMP registration opens (September 15)",
+    "rol_deadline": "the rank order list deadline (early March)",
+    "match_day": "Match Day (the third Friday of March)",
+    "ck_window_start": "April 1 of your application year",
+    "ck_window_end": "July 31 of your application year",
+    "ck_latest_safe": "the latest safe exam date shown in your personal plan (mid-August in recent seasons)",
+}
+SEASON_LABELS = {
+    "eras_opens": "MyERAS opens",
+    "eras_submit": "Applications can be submitted",
+    "eras_review": "Programs can review applications",
+    "nrmp_registration": "NRMP registration opens",
+    "rol_deadline": "Rank order list deadline",
+    "match_day": "Match Day",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str  # relative to the site root
+
+
+@dataclass
+class SitePlan:
+    """Every page of the site, decided before anything is written."""
+
+    pages: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # path -> (template, context)
+
+
+def generic_lookup(path: str) -> str:
+    """What `{{ path }}` prints on the site: a bracketed description, never a person's data."""
+    key = path.removeprefix("profile.")
+    if key.startswith("milestones."):
+        return GENERIC_MILESTONES.get(key.removeprefix("milestones.").replace("-", "_"), "the date in your plan")
+    label = FIELDS[key].label if key in FIELDS else key
+    return f"[{label[0].lower() + label[1:]}]"
+
+
+def _summary(module: Module) -> str:
+    if module.summary:
+        return module.summary
+    for paragraph in re.split(r"\n\s*\n", module.body):
+        text = paragraph.strip()
+        if text and not text.startswith(("#", "|", "-", ">", "1.")):
+            plain = re.sub(r"\{\{[^}]*\}\}", "…", " ".join(text.split()))
+            plain = re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", r"\1", plain)
+            return plain if len(plain) <= 220 else plain[:217].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def _text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def plan_site(inputs: Inputs, today: date) -> SitePlan:
+    """Decide every page and its context (pure, apart from rendering Markdown)."""
+    modules = inputs.library.modules
+    site = SitePlan()
+    by_stage = {stage: [m for m in modules if m.stage == stage] for stage in SITE_STAGES}
+    nav = [Link(STAGE_LABELS[s], f"stages/{s}.html") for s in SITE_STAGES if by_stage[s]]
+    common = {"nav": nav, "disclaimer": DISCLAIMER, "tool_version": __version__}
+    bodies = {m.id: render_body(m.body, generic_lookup) for m in modules}
+    ordered = [m for stage in SITE_STAGES for m in by_stage[stage]]
+    for index, module in enumerate(ordered):
+        previous = ordered[index - 1] if index else None
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        site.pages[f"modules/{module.id}.html"] = ("site/module.html", {
+            **common,
+            "title": module.title,
+            "module": module,
+            "body": bodies[module.id],
+            "shown_when": describe(module.when),
+            "topics": [Link(t, f"topics/{t}.html") for t in module.topics],
+            "crumbs": [Link("Home", "index.html"), Link(STAGE_LABELS[module.stage], f"stages/{module.stage}.html")],
+            "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
+            "next": Link(following.title, f"modules/{following.id}.html") if following else None,
+        })
+    cards = {m.id: {"module": m, "summary": _summary(m), "url": f"modules/{m.id}.html"} for m in modules}
+    for stage in SITE_STAGES:
+        if by_stage[stage]:
+            site.pages[f"stages/{stage}.html"] = ("site/list.html", {
+                **common, "title": STAGE_LABELS[stage], "kind": "Stage",
+                "crumbs": [Link("Home", "index.html")], "items": [cards[m.id] for m in by_stage[stage]],
+            })
+    for topic in TOPICS:
+        members = [cards[m.id] for m in ordered if topic in m.topics]
+        if members:
+            site.pages[f"topics/{topic}.html"] = ("site/list.html", {
+                **common, "title": f"Topic: {topic}", "kind": "Topic",
+                "crumbs": [Link("Home", "index.html")], "items": members,
+            })
+    faq = [m for m in modules if m.id == "faq"]
+    bands = [m for m in ordered if "step2ck-targets" in m.topics]
+    for path, title, chosen in (("faq.html", "Questions applicants ask", faq), ("score-bands.html", "Step 2 CK score bands", bands)):
+        if chosen:
+            site.pages[path] = ("site/collection.html", {
+                **common, "title": title, "crumbs": [Link("Home", "index.html")],
+                "modules": [{"module": m, "body": bodies[m.id], "url": f"modules/{m.id}.html"} for m in chosen],
+            })
+    site.pages["calendar.html"] = ("site/calendar.html", {
+        **common, "title": "The application season calendar", "crumbs": [Link("Home", "index.html")],
+        "seasons": _calendar(inputs, today),
+    })
+    site.pages["index.html"] = ("site/index.html", {
+        **common, "title": "Residency roadmap for medical genetics", "crumbs": [],
+        "stages": [{"link": link, "count": len(by_stage[s]), "stage": s} for link, s in zip(nav, [s for s in SITE_STAGES if by_stage[s]], strict=True)],
+        "stage_choices": STAGES, "stage_labels": STAGE_LABELS, "step1_choices": STEP1_STATUSES,
+        "default_year": today.year + 1 if today.month >= 4 else today.year, "has_faq": bool(faq), "has_bands": bool(bands),
+    })
+    site.pages["404.html"] = ("site/404.html", {**common, "title": "Page not found", "crumbs": [Link("Home", "index.html")]})
+    return site
+
+
+def _calendar(inputs: Inputs, today: date) -> list[dict[str, Any]]:
+    """Season dates for every year in the data file and the next three seasons."""
+    years = sorted(set(inputs.seasons.entries) | set(range(today.year, today.year + 4)))
+    seasons = []
+    for year in years:
+        season = inputs.seasons.season_for(year)
+        rows = [{"label": SEASON_LABELS[n], "entry": getattr(season, n)} for n in SEASON_DATES]
+        seasons.append({"year": year, "rows": sorted(rows, key=lambda r: r["entry"].date)})
+    return seasons
+
+
+def _hash(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, default=str).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _fingerprint(value: Any) -> Any:
+    """A JSON-able stand-in for a page context, so its hash changes when its output would."""
+    if isinstance(value, Module):
+        return [value.id, value.title, value.stage, value.topics, value.order, value.sources, value.body, describe(value.when)]
+    if isinstance(value, dict):
+        return {k: _fingerprint(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_fingerprint(v) for v in value]
+    if isinstance(value, Link):
+        return [value.title, value.url]
+    return str(value)
+
+
+def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date) -> dict[str, int]:
+    """Write the site into `out`; return counts of pages rendered, skipped and removed."""
+    env = make_environment(inputs.templates)
+    site = plan_site(inputs, today)
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files("**/*").items()}
+    shared = _hash(__version__, base, templates)
+    previous = _read_state(out)
+    state: dict[str, str] = {}
+    counts = {"rendered": 0, "skipped": 0, "removed": 0}
+
+    def emit(path: str, make: Any, *inputs_of_page: Any) -> None:
+        digest = _hash(shared, *inputs_of_page)
+        state[path] = digest
+        if previous.get(path) == digest and (out.root / path).is_file():
+            counts["skipped"] += 1
+            return
+        out.write(path, make())
+        counts["rendered"] += 1
+
+    for path, (template, context) in sorted(site.pages.items()):
+        emit(path, lambda t=template, c=context, p=path: _render(env, t, c, p, base), template, _fingerprint(context))
+    for relative, file in asset_files(inputs.templates).items():
+        if not relative.startswith("assets/print"):
+            data = file.read_bytes()
+            emit(relative, lambda d=data: d, hashlib.sha256(data).hexdigest())
+    index = _search_index(site)
+    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", index), index)
+    rules = {"rules": rules_json(inputs.library), "defaults": _defaults(today), "titles": {m.id: m.title for m in inputs.library.modules}}
+    emit("assets/rules.js", lambda: _js("ROADMAP_RULES", rules), rules)
+    pages = sorted(p for p in site.pages if p != "404.html")
+    emit("sitemap.xml", lambda: _sitemap(base, pages), pages)
+    emit("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode(), pages)
+    for stale in sorted(set(previous) - set(state)):
+        target = out.target(stale)
+        if target.is_file():
+            target.unlink()
+            counts["removed"] += 1
+    out.write(STATE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
+    return counts
+
+
+def _render(env: Environment, template: str, context: dict[str, Any], path: str, base: str) -> bytes:
+    depth = path.count("/")
+    # The 404 page is served at any depth, so it links from the site's base path when known.
+    root = base if path == "404.html" and base.startswith(("/", "http")) else "../" * depth
+    html = env.get_template(template).render(**context, root=root, path=path, canonical=base + path)
+    return html.encode("utf-8")
+
+
+def _search_index(site: SitePlan) -> list[dict[str, str]]:
+    entries = []
+    for path, (_template, context) in sorted(site.pages.items()):
+        if path.startswith("modules/"):
+            module = context["module"]
+            text = _text_of(str(context["body"]))
+            entries.append({"url": path, "title": module.title, "stage": STAGE_LABELS[module.stage],
+                            "topics": " ".join(module.topics), "text": text[:4000]})
+    return entries
+
+
+def _defaults(today: date) -> dict[str, Any]:
+    """The namespace values of an empty profile, which the browser form then overrides."""
+    from roadmap.profile import Profile
+
+    values = dict(derive_facts(Profile.model_validate({"name": "You", "match_year": str(today.year + 1)}), today).values)
+    return {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
+
+
+def _js(name: str, data: Any) -> bytes:
+    # JSON inside a script: escape "<" so no "</script>" or "<!--" can end or confuse it.
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+    return f"window.{name} = {payload};\n".encode()
+
+
+def _sitemap(base: str, pages: list[str]) -> bytes:
+    urls = "".join(f"  <url><loc>{Markup.escape(base + p)}</loc></url>\n" for p in pages)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}</urlset>\n").encode()
+
+
+def _read_state(out: OutDir) -> dict[str, str]:
+    try:
+        data = json.loads((out.root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

@@ -1,0 +1,166 @@
+/* The advice site's two small features, offline and without a server:
+   - search over the prebuilt index in search-index.js;
+   - "Which of these apply to me?": the modules' `when:` rules (rules.js) evaluated on the
+     answers, mirroring roadmap/applyform.py. tests/vectors/apply-form.json checks both agree. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var root = (script && script.getAttribute("data-root")) || "";
+
+  /* ---------- search ---------- */
+  function words(text) {
+    return (text || "").toLowerCase().split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; });
+  }
+  function search(query) {
+    var terms = words(query);
+    if (!terms.length || !window.ROADMAP_SEARCH) return [];
+    var hits = [];
+    window.ROADMAP_SEARCH.forEach(function (page) {
+      var title = page.title.toLowerCase(), text = page.text.toLowerCase(), topics = page.topics.toLowerCase();
+      var score = 0;
+      for (var i = 0; i < terms.length; i++) {
+        var t = terms[i], here = 0;
+        if (title.indexOf(t) >= 0) here += 5;
+        if (topics.indexOf(t) >= 0) here += 3;
+        if (text.indexOf(t) >= 0) here += 1;
+        if (!here) return;  // every term must match somewhere
+        score += here;
+      }
+      hits.push({ page: page, score: score });
+    });
+    hits.sort(function (a, b) { return b.score - a.score || (a.page.title < b.page.title ? -1 : 1); });
+    return hits.slice(0, 8).map(function (h) { return h.page; });
+  }
+  window.roadmapSearch = search;
+
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  if (input && list) {
+    input.addEventListener("input", function () {
+      var found = search(input.value);
+      list.textContent = "";
+      found.forEach(function (page) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = root + page.url;
+        link.textContent = page.title;
+        var stage = document.createElement("span");
+        stage.textContent = " · " + page.stage;
+        item.appendChild(link);
+        item.appendChild(stage);
+        list.appendChild(item);
+      });
+      if (!found.length && input.value.trim()) {
+        var none = document.createElement("li");
+        none.textContent = "No section matches.";
+        list.appendChild(none);
+      }
+      list.hidden = !input.value.trim();
+    });
+  }
+
+  /* ---------- rules ---------- */
+  var PHASE = { lt: function (a, b) { return a < b; }, le: function (a, b) { return a <= b; },
+                gt: function (a, b) { return a > b; }, ge: function (a, b) { return a >= b; } };
+  function test(leaf, actual) {
+    var op = leaf.op, value = leaf.value;
+    var many = Array.isArray(value) ? value : [value];
+    if (op === "exists") return (actual !== null && actual !== undefined && !(Array.isArray(actual) && !actual.length)) === value;
+    if (Array.isArray(actual)) {  // flags: equality means "contains"
+      var hit = many.some(function (v) { return actual.indexOf(v) >= 0; });
+      return (op === "eq" || op === "in") ? hit : !hit;
+    }
+    if (actual === null || actual === undefined) return op === "ne" || op === "not_in";
+    if (op === "eq") return actual === value;
+    if (op === "ne") return actual !== value;
+    if (op === "in") return many.indexOf(actual) >= 0;
+    if (op === "not_in") return many.indexOf(actual) < 0;
+    return PHASE[op](actual, value);  // numbers, or ISO dates compared as text
+  }
+  function evaluate(rule, values) {
+    if (rule.all) return rule.all.every(function (r) { return evaluate(r, values); });
+    if (rule.any) return rule.any.some(function (r) { return evaluate(r, values); });
+    return test(rule, values[rule.path]) !== rule.negated;
+  }
+
+  /* ---------- the form's answers as namespace values (mirrors applyform.form_values) ---------- */
+  function iso(d) { return d.toISOString().slice(0, 10); }
+  function parseIso(s) { var p = s.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
+  function monthsBetween(today, target) {
+    var months = (target.getUTCFullYear() - today.getUTCFullYear()) * 12 + (target.getUTCMonth() - today.getUTCMonth());
+    return today.getUTCDate() < target.getUTCDate() ? months + 1 : months;
+  }
+  function band(score) {
+    if (score === null) return null;
+    if (score >= 250) return "250-plus";
+    if (score >= 240) return "240-249";
+    if (score >= 230) return "230-239";
+    if (score >= 225) return "225-229";
+    return "below-225";
+  }
+  function formValues(answers, todayIso) {
+    var rules = window.ROADMAP_RULES, v = {}, k;
+    for (k in rules.defaults) v[k] = rules.defaults[k];
+    var today = parseIso(todayIso), year = answers.match_year;
+    var start = new Date(Date.UTC(year - 1, 8, 1));
+    var s1 = answers.step1_status, score = answers.ck_score, practice = answers.practice_latest;
+    var s1Attempts = (s1 === "passed" || s1 === "failed") ? 1 : 0;
+    var s1Failed = s1 === "failed" ? 1 : 0;
+    v["name"] = "You"; v["match_year"] = year; v["today"] = todayIso;
+    v["stage"] = answers.stage;
+    v["step1.status"] = s1; v["step1.attempts"] = s1Attempts; v["step1.failed_attempts"] = s1Failed;
+    v["step1.date"] = s1 === "scheduled" ? todayIso : null;
+    v["step2ck.status"] = score !== null ? "passed" : "not-taken";
+    v["step2ck.score"] = score; v["step2ck.band"] = band(score);
+    v["step2ck.attempts"] = score !== null ? 1 : 0; v["step2ck.failed_attempts"] = 0;
+    v["failed_attempts"] = s1Failed;
+    v["practice.latest"] = practice; v["practice.best"] = practice;
+    v["practice.latest_form"] = practice !== null ? "practice" : null;
+    v["practice.latest_date"] = practice !== null ? todayIso : null;
+    v["practice.count"] = practice !== null ? 1 : 0;
+    v["practice.trend"] = practice !== null ? "single" : "none";
+    v["season.year"] = year - 1; v["season.start"] = iso(start);
+    v["days_to_season"] = Math.round((start - today) / 86400000);
+    v["months_to_season"] = monthsBetween(today, start);
+    var flags = [];
+    if (s1Failed) flags.push("step1-failed");
+    if (score !== null && score < 230) flags.push("low-step2ck");
+    if (practice !== null && practice < 230) flags.push("practice-below-230");
+    if ((v["stage"] === "step2ck" || v["stage"] === "application") && v["experience.genetics_letters"] === 0) flags.push("no-genetics-letter");
+    if (v["experience.usce_months"] === 0) flags.push("no-usce");
+    v["flags"] = flags;
+    return v;
+  }
+  function apply(answers, todayIso) {
+    var values = formValues(answers, todayIso);
+    return window.ROADMAP_RULES.rules.filter(function (r) { return r.when === null || evaluate(r.when, values); })
+      .map(function (r) { return r.id; });
+  }
+  window.roadmapApply = apply;
+
+  var form = document.getElementById("apply-form");
+  var results = document.getElementById("apply-results");
+  if (form && results && window.ROADMAP_RULES) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var number = function (name) { var raw = form.elements[name].value.trim(); return raw === "" ? null : parseInt(raw, 10); };
+      var answers = { stage: form.elements.stage.value, step1_status: form.elements.step1_status.value,
+                      ck_score: number("ck_score"), practice_latest: number("practice_latest"),
+                      match_year: number("match_year") || new Date().getFullYear() + 1 };
+      var ids = apply(answers, iso(new Date()));
+      results.textContent = "";
+      var heading = document.createElement("h3");
+      heading.textContent = ids.length + " sections apply to you";
+      var listEl = document.createElement("ul");
+      ids.forEach(function (id) {
+        var item = document.createElement("li"), link = document.createElement("a");
+        link.href = root + "modules/" + id + ".html";
+        link.textContent = window.ROADMAP_RULES.titles[id];
+        item.appendChild(link);
+        listEl.appendChild(item);
+      });
+      results.appendChild(heading);
+      results.appendChild(listEl);
+    });
+  }
+})();
