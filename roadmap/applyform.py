@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 STAGES = ("preclinical", "step1", "step2ck", "application")
 STEP1_STATUSES = ("not-taken", "scheduled", "passed", "failed")
+APPLICANT_TYPES = ("us-img", "non-us-img", "us-md", "us-do")
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,26 @@ class FormAnswers:
     ck_score: int | None
     practice_latest: int | None
     match_year: int
+    applicant_type: str = "us-img"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormAnswers:
-        return cls(data["stage"], data["step1_status"], data.get("ck_score"), data.get("practice_latest"), data["match_year"])
+        return cls(
+            stage=data["stage"],
+            step1_status=data["step1_status"],
+            ck_score=data.get("ck_score"),
+            practice_latest=data.get("practice_latest"),
+            match_year=data["match_year"],
+            applicant_type=data.get("applicant_type", "us-img"),
+        )
 
 
 def form_profile(answers: FormAnswers, today: date) -> Profile:
     """The profile the answers describe: a passed CK when a score is given, one failed Step 1 attempt if failed."""
-    step1: dict[str, Any] = {"status": answers.step1_status, "attempts": 1 if answers.step1_status in ("passed", "failed") else 0}
+    step1: dict[str, Any] = {
+        "status": answers.step1_status,
+        "attempts": 1 if answers.step1_status in ("passed", "failed") else 0,
+    }
     if answers.step1_status == "scheduled":
         step1["date"] = today.isoformat()
     step2ck: dict[str, Any] = {}
@@ -49,7 +61,13 @@ def form_profile(answers: FormAnswers, today: date) -> Profile:
         step2ck.update(status="passed", score=str(answers.ck_score), attempts="1")
     if answers.practice_latest is not None:
         step2ck["practice"] = [{"form": "practice", "score": str(answers.practice_latest), "date": today.isoformat()}]
-    data = {"name": "You", "match_year": str(answers.match_year), "step1": step1, "step2ck": step2ck}
+    data = {
+        "name": "You",
+        "match_year": str(answers.match_year),
+        "applicant_type": answers.applicant_type,
+        "step1": step1,
+        "step2ck": step2ck,
+    }
     return Profile.model_validate(data)
 
 

@@ -49,35 +49,46 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
             yield token, child
 
 
+def _blank_code(body: str) -> str:
+    """Blank out fenced code and code spans (keeping line breaks), where `{{ }}` is literal text."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    body = re.sub(r"^(```|~~~).*?^\1[^\n]*$", blank, body, flags=re.MULTILINE | re.DOTALL)
+    return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", blank, body, flags=re.DOTALL)
+
+
 def inspect_body(body: str) -> tuple[list[tuple[str, int]], list[BodyIssue]]:
-    """Return the placeholder paths a body uses, with their lines, and problems found in it."""
-    md = _parser()
-    tokens = md.parse(body)
+    """Return the placeholder paths a body uses, with their lines, and problems found in it.
+
+    A scan of the text rather than a full Markdown parse: loading a library stays cheap, and the
+    renderer enforces the same rules anyway (links filtered, images and raw HTML off).
+    """
+    text = _blank_code(body)
     paths: list[tuple[str, int]] = []
     issues: list[BodyIssue] = []
-    for block, child in _inline_tokens(tokens):
-        line = block.map[0] if block.map else 0
-        if child.type == "text":
-            for match in LOOSE_PLACEHOLDER.finditer(child.content):
-                strict = PLACEHOLDER.fullmatch(match.group(0))
-                if strict:
-                    paths.append((strict.group(1), line))
-                else:
-                    issues.append(BodyIssue(line, "only {{ dotted.path }} can be substituted", match.group(0)))
-    for match in re.finditer(r"!\[[^\]]*\]\(([^)]*)\)", body):
-        issues.append(
-            BodyIssue(body.count("\n", 0, match.start()), "images are not allowed in modules", match.group(0))
-        )
-    for match in re.finditer(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)", body):
+
+    def line_of(position: int) -> int:
+        return text.count("\n", 0, position)
+
+    for match in LOOSE_PLACEHOLDER.finditer(text):
+        strict = PLACEHOLDER.fullmatch(match.group(0))
+        if strict:
+            paths.append((strict.group(1), line_of(match.start())))
+        else:
+            issues.append(
+                BodyIssue(line_of(match.start()), "only {{ dotted.path }} can be substituted", match.group(0))
+            )
+    for match in re.finditer(r"!\[[^\]]*\]\(([^)]*)\)", text):
+        issues.append(BodyIssue(line_of(match.start()), "images are not allowed in modules", match.group(0)))
+    for match in re.finditer(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)", text):
         target = match.group(1)
         if target and not _SAFE_LINK.match(target):
-            line = body.count("\n", 0, match.start())
-            issues.append(BodyIssue(line, "links must be https, mailto or #anchor", target))
-    where = re.search(r"<[A-Za-z/!][^>]*>", body)
+            issues.append(BodyIssue(line_of(match.start()), "links must be https, mailto or #anchor", target))
+    where = re.search(r"<[A-Za-z/!][^>]*>", text)
     if where:
-        issues.append(
-            BodyIssue(body.count("\n", 0, where.start()), "raw HTML is off and shows as text", where.group(0))
-        )
+        issues.append(BodyIssue(line_of(where.start()), "raw HTML is off and shows as text", where.group(0)))
     return paths, issues
 
 

@@ -250,10 +250,20 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/site"), show_default=True,
-              help="Output folder.")
-@click.option("--base-url", default="/", show_default=True,
-              help="Where the site will live: a full URL or a path such as /guide/ (for the sitemap and canonical links).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/site"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--base-url",
+    default="/",
+    show_default=True,
+    help="Where the site will live: a full URL or a path such as /guide/ (for the sitemap and canonical links).",
+)
 @click.option("--today", type=IsoDate(), help="Date the season calendar from this day (default: the real date).")
 @_shared
 @_guarded
@@ -265,14 +275,76 @@ def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> Non
       roadmap site --out public --base-url https://example.org/guide/
     """
     from roadmap.output import OutDir
-    from roadmap.site import build_site
+    from roadmap.site import update_site
 
     settings = Settings(click.get_current_context(), **shared)
     out = OutDir(out_dir)
     out.prepare()
-    counts = build_site(settings.inputs(), out, base_url=base_url, today=today or _now())
-    settings.say(f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
-                 f"{counts['removed']} removed.")
+    counts = update_site(settings.content_dir, settings.templates_dir, out, base_url=base_url, today=today or _now())
+    settings.say(
+        f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
+        f"{counts['removed']} removed."
+    )
+
+
+@main.command()
+@click.argument("profile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/preview"),
+    show_default=True,
+    help="Where the preview is built.",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (localhost only by default)."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one)."
+)
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other than localhost.")
+@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@_shared
+@_guarded
+def serve(
+    profile: Path | None, out_dir: Path, host: str, port: int, allow_remote: bool, today: date | None, **shared: Any
+) -> None:
+    """Preview the site, or a personal plan, rebuilding and reloading on every change.
+
+    \b
+    Example:
+      roadmap serve                            # the advice site at http://127.0.0.1:8000/
+      roadmap serve me.yaml --content my-content/
+    """
+    from roadmap import serve as preview_server
+    from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+    from roadmap.output import OutDir
+    from roadmap.pipeline import document_date, plan_profile, write_plan
+    from roadmap.site import build_site
+
+    preview_server.check_host(host, allow_remote)
+    settings = Settings(click.get_current_context(), **shared)
+    out = OutDir(out_dir)
+    out.prepare()
+    now = today or _now()
+
+    def build() -> None:
+        inputs = settings.inputs()
+        if profile is None:
+            build_site(inputs, OutDir(out.root), base_url="/", today=now)  # changes are known: no fast path
+        else:
+            plan = plan_profile(profile, inputs, now, display=profile.as_posix())
+            write_plan(plan, inputs, OutDir(out.root), ("html", "ics", "json"), created=document_date(now, None))
+        settings.say(f"Built {'the site' if profile is None else profile.name} into {out.root}/")
+
+    def watched() -> list[Path]:
+        folders = [d for d in (settings.content_dir, settings.templates_dir, BUILTIN_CONTENT, BUILTIN_TEMPLATES) if d]
+        files = [path for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()]
+        return files + ([profile] if profile else [])
+
+    preview = preview_server.Preview(build, watched, report)
+    preview_server.run(preview, out.root, host, port, lambda url: click.echo(f"Serving {url} (Ctrl+C to stop)"))
 
 
 @main.command()

@@ -345,7 +345,9 @@ def describe(condition: Condition | None) -> str:
         return _general(condition)
     if isinstance(condition, AllOf):
         return " and ".join(describe(c) for c in condition.items)
-    return "either " + ", or ".join(f"({describe(c)})" if isinstance(c, AllOf) else describe(c) for c in condition.items)
+    return "either " + ", or ".join(
+        f"({describe(c)})" if isinstance(c, AllOf) else describe(c) for c in condition.items
+    )
 
 
 def _general(leaf: Leaf) -> str:
@@ -361,5 +363,11 @@ def _general(leaf: Leaf) -> str:
     if leaf.path == "flags":
         verb = "has" if op in ("eq", "in") else "does not have"
         return f"your plan {verb} the flag {_either(list(values), 'or')}"
-    phrase = {"eq": "is", "in": "is", "ne": "is not", "not_in": "is not", **{k: f"is {v}" for k, v in _PHRASES.items()}}[op]
+    phrase = {
+        "eq": "is",
+        "in": "is",
+        "ne": "is not",
+        "not_in": "is not",
+        **{k: f"is {v}" for k, v in _PHRASES.items()},
+    }[op]
     return f"{label} {phrase} {_either(list(values), 'or')}"

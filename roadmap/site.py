@@ -8,6 +8,7 @@ not rendered again, and files of pages that no longer exist are removed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -15,25 +16,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import unescape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from roadmap import __version__
-from roadmap.applyform import STAGES, STEP1_STATUSES, rules_json
+from roadmap.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, rules_json
 from roadmap.bodies import render_body
 from roadmap.conditions import describe
-from roadmap.content import TOPICS, Module
+from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, TOPICS, Layered, Module
 from roadmap.facts import FIELDS, derive_facts
+from roadmap.pipeline import load_inputs
 from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
 from roadmap.seasons import SEASON_DATES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from jinja2 import Environment
 
     from roadmap.output import OutDir
     from roadmap.pipeline import Inputs
 
 STATE_FILE = ".roadmap-site.json"
+FINGERPRINT_KEY = "(inputs)"  # the state entry holding the hash of every input file
 SITE_STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
 GENERIC_MILESTONES = {
@@ -70,6 +76,24 @@ class SitePlan:
     pages: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # path -> (template, context)
 
 
+@dataclass(frozen=True)
+class LazyBody:
+    """A module body rendered only when a page that shows it is actually written."""
+
+    module: Module
+
+    def __html__(self) -> str:
+        return str(_site_body(self.module.body))
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+@functools.lru_cache(maxsize=4096)
+def _site_body(body: str) -> Markup:
+    return render_body(body, generic_lookup)
+
+
 def generic_lookup(path: str) -> str:
     """What `{{ path }}` prints on the site: a bracketed description, never a person's data."""
     key = path.removeprefix("profile.")
@@ -102,55 +126,99 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
     by_stage = {stage: [m for m in modules if m.stage == stage] for stage in SITE_STAGES}
     nav = [Link(STAGE_LABELS[s], f"stages/{s}.html") for s in SITE_STAGES if by_stage[s]]
     common = {"nav": nav, "disclaimer": DISCLAIMER, "tool_version": __version__}
-    bodies = {m.id: render_body(m.body, generic_lookup) for m in modules}
+    bodies = {m.id: LazyBody(m) for m in modules}
     ordered = [m for stage in SITE_STAGES for m in by_stage[stage]]
     for index, module in enumerate(ordered):
         previous = ordered[index - 1] if index else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
-        site.pages[f"modules/{module.id}.html"] = ("site/module.html", {
-            **common,
-            "title": module.title,
-            "module": module,
-            "body": bodies[module.id],
-            "shown_when": describe(module.when),
-            "topics": [Link(t, f"topics/{t}.html") for t in module.topics],
-            "crumbs": [Link("Home", "index.html"), Link(STAGE_LABELS[module.stage], f"stages/{module.stage}.html")],
-            "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
-            "next": Link(following.title, f"modules/{following.id}.html") if following else None,
-        })
+        site.pages[f"modules/{module.id}.html"] = (
+            "site/module.html",
+            {
+                **common,
+                "title": module.title,
+                "module": module,
+                "body": bodies[module.id],
+                "shown_when": describe(module.when),
+                "topics": [Link(t, f"topics/{t}.html") for t in module.topics],
+                "crumbs": [Link("Home", "index.html"), Link(STAGE_LABELS[module.stage], f"stages/{module.stage}.html")],
+                "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
+                "next": Link(following.title, f"modules/{following.id}.html") if following else None,
+            },
+        )
     cards = {m.id: {"module": m, "summary": _summary(m), "url": f"modules/{m.id}.html"} for m in modules}
     for stage in SITE_STAGES:
         if by_stage[stage]:
-            site.pages[f"stages/{stage}.html"] = ("site/list.html", {
-                **common, "title": STAGE_LABELS[stage], "kind": "Stage",
-                "crumbs": [Link("Home", "index.html")], "items": [cards[m.id] for m in by_stage[stage]],
-            })
+            site.pages[f"stages/{stage}.html"] = (
+                "site/list.html",
+                {
+                    **common,
+                    "title": STAGE_LABELS[stage],
+                    "kind": "Stage",
+                    "crumbs": [Link("Home", "index.html")],
+                    "items": [cards[m.id] for m in by_stage[stage]],
+                },
+            )
     for topic in TOPICS:
         members = [cards[m.id] for m in ordered if topic in m.topics]
         if members:
-            site.pages[f"topics/{topic}.html"] = ("site/list.html", {
-                **common, "title": f"Topic: {topic}", "kind": "Topic",
-                "crumbs": [Link("Home", "index.html")], "items": members,
-            })
+            site.pages[f"topics/{topic}.html"] = (
+                "site/list.html",
+                {
+                    **common,
+                    "title": f"Topic: {topic}",
+                    "kind": "Topic",
+                    "crumbs": [Link("Home", "index.html")],
+                    "items": members,
+                },
+            )
     faq = [m for m in modules if m.id == "faq"]
     bands = [m for m in ordered if "step2ck-targets" in m.topics]
-    for path, title, chosen in (("faq.html", "Questions applicants ask", faq), ("score-bands.html", "Step 2 CK score bands", bands)):
+    for path, title, chosen in (
+        ("faq.html", "Questions applicants ask", faq),
+        ("score-bands.html", "Step 2 CK score bands", bands),
+    ):
         if chosen:
-            site.pages[path] = ("site/collection.html", {
-                **common, "title": title, "crumbs": [Link("Home", "index.html")],
-                "modules": [{"module": m, "body": bodies[m.id], "url": f"modules/{m.id}.html"} for m in chosen],
-            })
-    site.pages["calendar.html"] = ("site/calendar.html", {
-        **common, "title": "The application season calendar", "crumbs": [Link("Home", "index.html")],
-        "seasons": _calendar(inputs, today),
-    })
-    site.pages["index.html"] = ("site/index.html", {
-        **common, "title": "Residency roadmap for medical genetics", "crumbs": [],
-        "stages": [{"link": link, "count": len(by_stage[s]), "stage": s} for link, s in zip(nav, [s for s in SITE_STAGES if by_stage[s]], strict=True)],
-        "stage_choices": STAGES, "stage_labels": STAGE_LABELS, "step1_choices": STEP1_STATUSES,
-        "default_year": today.year + 1 if today.month >= 4 else today.year, "has_faq": bool(faq), "has_bands": bool(bands),
-    })
-    site.pages["404.html"] = ("site/404.html", {**common, "title": "Page not found", "crumbs": [Link("Home", "index.html")]})
+            site.pages[path] = (
+                "site/collection.html",
+                {
+                    **common,
+                    "title": title,
+                    "crumbs": [Link("Home", "index.html")],
+                    "modules": [{"module": m, "body": bodies[m.id], "url": f"modules/{m.id}.html"} for m in chosen],
+                },
+            )
+    site.pages["calendar.html"] = (
+        "site/calendar.html",
+        {
+            **common,
+            "title": "The application season calendar",
+            "crumbs": [Link("Home", "index.html")],
+            "seasons": _calendar(inputs, today),
+        },
+    )
+    site.pages["index.html"] = (
+        "site/index.html",
+        {
+            **common,
+            "title": "Residency roadmap for medical genetics",
+            "crumbs": [],
+            "stages": [
+                {"link": link, "count": len(by_stage[s]), "stage": s}
+                for link, s in zip(nav, [s for s in SITE_STAGES if by_stage[s]], strict=True)
+            ],
+            "stage_choices": STAGES,
+            "stage_labels": STAGE_LABELS,
+            "step1_choices": STEP1_STATUSES,
+            "applicant_choices": APPLICANT_TYPES,
+            "default_year": today.year + 1 if today.month >= 4 else today.year,
+            "has_faq": bool(faq),
+            "has_bands": bool(bands),
+        },
+    )
+    site.pages["404.html"] = (
+        "site/404.html",
+        {**common, "title": "Page not found", "crumbs": [Link("Home", "index.html")]},
+    )
     return site
 
 
@@ -176,17 +244,54 @@ def _hash(*parts: object) -> str:
 def _fingerprint(value: Any) -> Any:
     """A JSON-able stand-in for a page context, so its hash changes when its output would."""
     if isinstance(value, Module):
-        return [value.id, value.title, value.stage, value.topics, value.order, value.sources, value.body, describe(value.when)]
+        return [
+            value.id,
+            value.title,
+            value.stage,
+            value.topics,
+            value.order,
+            value.sources,
+            value.body,
+            describe(value.when),
+        ]
     if isinstance(value, dict):
         return {k: _fingerprint(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_fingerprint(v) for v in value]
     if isinstance(value, Link):
         return [value.title, value.url]
+    if isinstance(value, LazyBody):
+        return value.module.body
     return str(value)
 
 
-def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date) -> dict[str, int]:
+def inputs_fingerprint(content: Layered, templates: Layered, *, base_url: str, today: date) -> str:
+    """A hash of every byte the site is made from, cheap enough to take before loading anything."""
+    digest = hashlib.sha256(f"{__version__}\0{base_url}\0{today.isoformat()}".encode())
+    for name, layered in (("content", content), ("templates", templates)):
+        for relative, file in layered.files("**/*").items():
+            digest.update(f"\0{name}/{relative}\0".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def update_site(
+    content_dir: Path | None, templates_dir: Path | None, out: OutDir, *, base_url: str, today: date
+) -> dict[str, int]:
+    """Rebuild the site only where needed: nothing at all when no input changed since the last build."""
+    content, templates = Layered(BUILTIN_CONTENT, content_dir), Layered(BUILTIN_TEMPLATES, templates_dir)
+    fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today)
+    state = _read_state(out)
+    if state.get(FINGERPRINT_KEY) == fingerprint and all(
+        (out.root / p).is_file() for p in state if p != FINGERPRINT_KEY
+    ):
+        return {"rendered": 0, "skipped": len(state) - 1, "removed": 0}
+    return build_site(
+        load_inputs(content_dir, templates_dir), out, base_url=base_url, today=today, fingerprint=fingerprint
+    )
+
+
+def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date, fingerprint: str = "") -> dict[str, int]:
     """Write the site into `out`; return counts of pages rendered, skipped and removed."""
     env = make_environment(inputs.templates)
     site = plan_site(inputs, today)
@@ -194,6 +299,7 @@ def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date) -> di
     templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files("**/*").items()}
     shared = _hash(__version__, base, templates)
     previous = _read_state(out)
+    previous.pop(FINGERPRINT_KEY, None)
     state: dict[str, str] = {}
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
 
@@ -212,9 +318,17 @@ def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date) -> di
         if not relative.startswith("assets/print"):
             data = file.read_bytes()
             emit(relative, lambda d=data: d, hashlib.sha256(data).hexdigest())
-    index = _search_index(site)
-    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", index), index)
-    rules = {"rules": rules_json(inputs.library), "defaults": _defaults(today), "titles": {m.id: m.title for m in inputs.library.modules}}
+    searchable = [
+        _fingerprint(context["module"])
+        for path, (_t, context) in sorted(site.pages.items())
+        if path.startswith("modules/")
+    ]
+    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", _search_index(site)), searchable)
+    rules = {
+        "rules": rules_json(inputs.library),
+        "defaults": _defaults(today),
+        "titles": {m.id: m.title for m in inputs.library.modules},
+    }
     emit("assets/rules.js", lambda: _js("ROADMAP_RULES", rules), rules)
     pages = sorted(p for p in site.pages if p != "404.html")
     emit("sitemap.xml", lambda: _sitemap(base, pages), pages)
@@ -224,14 +338,17 @@ def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date) -> di
         if target.is_file():
             target.unlink()
             counts["removed"] += 1
-    out.write(STATE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
+    # Written last: a run killed before this point leaves the old state, so the next run redoes its work.
+    out.write(
+        STATE_FILE, (json.dumps({**state, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
+    )
     return counts
 
 
 def _render(env: Environment, template: str, context: dict[str, Any], path: str, base: str) -> bytes:
     depth = path.count("/")
     # The 404 page is served at any depth, so it links from the site's base path when known.
-    root = base if path == "404.html" and base.startswith(("/", "http")) else "../" * depth
+    root = urlsplit(base).path if path == "404.html" and base.startswith(("/", "http")) else "../" * depth
     html = env.get_template(template).render(**context, root=root, path=path, canonical=base + path)
     return html.encode("utf-8")
 
@@ -242,8 +359,15 @@ def _search_index(site: SitePlan) -> list[dict[str, str]]:
         if path.startswith("modules/"):
             module = context["module"]
             text = _text_of(str(context["body"]))
-            entries.append({"url": path, "title": module.title, "stage": STAGE_LABELS[module.stage],
-                            "topics": " ".join(module.topics), "text": text[:4000]})
+            entries.append(
+                {
+                    "url": path,
+                    "title": module.title,
+                    "stage": STAGE_LABELS[module.stage],
+                    "topics": " ".join(module.topics),
+                    "text": text[:4000],
+                }
+            )
     return entries
 
 
@@ -251,8 +375,12 @@ def _defaults(today: date) -> dict[str, Any]:
     """The namespace values of an empty profile, which the browser form then overrides."""
     from roadmap.profile import Profile
 
-    values = dict(derive_facts(Profile.model_validate({"name": "You", "match_year": str(today.year + 1)}), today).values)
-    return {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
+    values = dict(
+        derive_facts(Profile.model_validate({"name": "You", "match_year": str(today.year + 1)}), today).values
+    )
+    return {
+        k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()
+    }
 
 
 def _js(name: str, data: Any) -> bytes:
@@ -263,8 +391,10 @@ def _js(name: str, data: Any) -> bytes:
 
 def _sitemap(base: str, pages: list[str]) -> bytes:
     urls = "".join(f"  <url><loc>{Markup.escape(base + p)}</loc></url>\n" for p in pages)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{urls}</urlset>\n").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{urls}</urlset>\n"
+    ).encode()
 
 
 def _read_state(out: OutDir) -> dict[str, str]:

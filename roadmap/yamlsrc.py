@@ -111,8 +111,33 @@ def read_text(file: Path, display: str, *, max_bytes: int = MAX_BYTES) -> str:
         raise InputError([Problem(display, line, col, "", "file is not valid UTF-8", f"byte 0x{bad}")]) from None
 
 
+def _compose_fast(text: str) -> Node | None:
+    """Compose with libyaml when present, after a scan of its events that refuses aliases and
+    deep nesting exactly where the pure-Python composer would. Errors take the slow path so that
+    every message and position is the same with or without libyaml."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, "YAML aliases (*name) are not allowed")
+        if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent) and depth + 1 > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    node: Node | None = yaml.compose(text, Loader=yaml.CSafeLoader)
+    return node
+
+
 def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
     """Parse one YAML document; `line_offset` shifts marks (front matter inside a Markdown file)."""
+    if yaml.__with_libyaml__:
+        try:
+            return _document(_compose_fast(text), display, line_offset)
+        except _Refused as exc:
+            raise InputError([_at(display, exc.mark, line_offset, exc.message)]) from None
+        except (yaml.YAMLError, RecursionError):
+            pass  # the pure-Python parser below reports it in its own words
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -132,6 +157,10 @@ def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
         raise InputError([Problem(display, 1 + line_offset, 1, "", "YAML nested too deeply")]) from None
     finally:
         loader.dispose()
+    return _document(node, display, line_offset)
+
+
+def _document(node: Node | None, display: str, line_offset: int) -> YamlDoc:
     doc = YamlDoc(display, None)
     if node is None:
         return doc
@@ -155,7 +184,7 @@ def _mark(node: Node, offset: int) -> Mark:
 def _build(node: Node, path: KeyPath, doc: YamlDoc, problems: list[Problem], offset: int) -> Any:
     doc.value_marks[path] = _mark(node, offset)
     if isinstance(node, ScalarNode):
-        if node.style is None and node.tag == _NULL_TAG:
+        if not node.style and node.tag == _NULL_TAG:  # plain style: None in PyYAML, "" in libyaml
             return None
         return node.value
     if isinstance(node, SequenceNode):

@@ -107,6 +107,8 @@
     var s1Attempts = (s1 === "passed" || s1 === "failed") ? 1 : 0;
     var s1Failed = s1 === "failed" ? 1 : 0;
     v["name"] = "You"; v["match_year"] = year; v["today"] = todayIso;
+    var type = answers.applicant_type || "us-img";
+    v["applicant_type"] = type; v["is_img"] = type === "us-img" || type === "non-us-img";
     v["stage"] = answers.stage;
     v["step1.status"] = s1; v["step1.attempts"] = s1Attempts; v["step1.failed_attempts"] = s1Failed;
     v["step1.date"] = s1 === "scheduled" ? todayIso : null;
@@ -146,7 +148,8 @@
       var number = function (name) { var raw = form.elements[name].value.trim(); return raw === "" ? null : parseInt(raw, 10); };
       var answers = { stage: form.elements.stage.value, step1_status: form.elements.step1_status.value,
                       ck_score: number("ck_score"), practice_latest: number("practice_latest"),
-                      match_year: number("match_year") || new Date().getFullYear() + 1 };
+                      match_year: number("match_year") || new Date().getFullYear() + 1,
+                      applicant_type: form.elements.applicant_type.value };
       var ids = apply(answers, iso(new Date()));
       results.textContent = "";
       var heading = document.createElement("h3");
