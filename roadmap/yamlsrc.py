@@ -70,7 +70,7 @@ def dotted(path: KeyPath) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, mark: yaml.Mark, message: str) -> None:
+    def __init__(self, mark: Any, message: str) -> None:  # a PyYAML or a libyaml mark: both have line, column
         self.mark = mark
         self.message = message
 
@@ -171,7 +171,7 @@ def _document(node: Node | None, display: str, line_offset: int) -> YamlDoc:
     return doc
 
 
-def _at(display: str, mark: yaml.Mark | None, offset: int, message: str) -> Problem:
+def _at(display: str, mark: Any, offset: int, message: str) -> Problem:
     if mark is None:
         return Problem(display, 1 + offset, 1, "", message)
     return Problem(display, mark.line + 1 + offset, mark.column + 1, "", message)
