@@ -67,6 +67,18 @@ class FormatList(click.ParamType):  # type: ignore[type-arg]
         return chosen
 
 
+class ShardSpec(click.ParamType):  # type: ignore[type-arg]
+    name = "K/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        parts = str(value).split("/")
+        if len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1]):
+            return int(parts[0]), int(parts[1])
+        self.fail(f"{value!r} is not a shard K/N with 1 <= K <= N", param, ctx)
+
+
 def _shared(func: F) -> F:
     """Add the options every command shares (SPEC: --content, --templates, -q, -v)."""
     options = [
@@ -345,6 +357,122 @@ def serve(
 
     preview = preview_server.Preview(build, watched, report)
     preview_server.run(preview, out.root, host, port, lambda url: click.echo(f"Serving {url} (Ctrl+C to stop)"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/batch"),
+    show_default=True,
+    help="Output folder: <out>/<slug>/ per profile, summary.csv and index.html.",
+)
+@click.option("--jobs", type=click.IntRange(1, 256), help="Profiles built at once (default: the number of CPUs).")
+@click.option(
+    "--format",
+    "formats",
+    type=FormatList(),
+    default=ALL_FORMATS,
+    show_default=True,
+    help="Comma-separated outputs per profile: html, pdf, ics, json.",
+)
+@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@click.option("--force", is_flag=True, help="Rebuild every profile, even those whose inputs did not change.")
+@click.option(
+    "--shard",
+    type=ShardSpec(),
+    default="1/1",
+    show_default=True,
+    help="Build only share K of N (deterministic); join the shards with --merge.",
+)
+@click.option("--merge", is_flag=True, help="Join the rows the shards left in --out into summary.csv and index.html.")
+@_shared
+@_guarded
+def batch(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    formats: tuple[str, ...],
+    today: date | None,
+    force: bool,
+    shard: tuple[int, int],
+    merge: bool,
+    **shared: Any,
+) -> None:
+    """Build the plans of many advisees, with a dashboard and summary.csv.
+
+    Folders are searched recursively for *.yaml and *.yml. One bad profile never stops the
+    others: it is listed at the end, and the exit code is 1.
+
+    \b
+    Example:
+      roadmap batch advisees/ --out out/batch --jobs 2 --today 2027-03-01
+      roadmap batch advisees/ --shard 2/4 --out shared/   # on four machines, then:
+      roadmap batch --merge --out shared/
+    """
+    from roadmap import batch as batches
+    from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
+    from roadmap.dashboard import write_summary
+    from roadmap.output import OutDir
+    from roadmap.pipeline import document_date
+    from roadmap.site import inputs_fingerprint
+
+    settings = Settings(click.get_current_context(), **shared)
+    now = today or _now()
+    out = OutDir(out_dir)
+    out.prepare()
+    templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
+    if merge:
+        if paths:
+            raise click.UsageError("--merge reads the rows already in --out; give no profiles")
+        rows, missing = batches.merge_rows(out)
+        if missing:
+            raise click.UsageError(f"shards not finished yet: {', '.join(missing)}")
+    else:
+        if not paths:
+            raise click.UsageError("give profiles or folders of profiles (or --merge)")
+        settings.inputs()  # fail early, once, on bad content rather than in every worker
+        job_list = batches.plan_jobs(batches.find_profiles(paths))
+        fingerprint = inputs_fingerprint(
+            Layered(BUILTIN_CONTENT, settings.content_dir), templates, base_url="", today=now
+        )
+        options = batches.BatchOptions(formats, now, jobs or batches.default_jobs(), force, shard)
+        show_bar = not settings.quiet and sys.stderr.isatty()
+        mine = sum(1 for job in job_list if batches.shard_of(job, shard[1]) == shard[0])
+        with click.progressbar(length=mine, label="Building plans", file=sys.stderr, hidden=not show_bar) as bar:
+            rows = batches.run_batch(
+                job_list,
+                out,
+                options,
+                content_dir=settings.content_dir,
+                templates_dir=settings.templates_dir,
+                fingerprint=fingerprint,
+                created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")),
+                progress=lambda _row: bar.update(1),
+            )
+        if shard != (1, 1):
+            settings.say(
+                f"Shard {shard[0]}/{shard[1]}: {len(rows)} profiles. When every shard is done: "
+                f"roadmap batch --merge --out {out.root}"
+            )
+            _report_rows(rows)
+            return
+    write_summary(out, rows, templates, now)
+    failed = _report_rows(rows)
+    settings.say(f"{len(rows) - failed} plans built, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
+    if failed:
+        sys.exit(1)
+
+
+def _report_rows(rows: list[Any]) -> int:
+    """Print the problems of every failed profile, one line each; return how many failed."""
+    failed = [row for row in rows if row.status == "error"]
+    for row in failed:
+        for line in row.error.split(" | "):
+            click.echo(_clean(line), err=True)
+    return len(failed)
 
 
 @main.command()

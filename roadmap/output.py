@@ -33,6 +33,16 @@ class OutDir:
             ) from None
         if not os.access(self.root, os.W_OK):
             raise InputError([Problem(str(self.root), 1, 1, "--out", "folder is not writable")])
+        self.sweep()
+
+    def sweep(self) -> int:
+        """Remove temporary files a killed run left behind (ours only: `.<name>.<random>.part`)."""
+        removed = 0
+        for leftover in self.root.rglob(".*.part"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+                removed += 1
+        return removed
 
     def target(self, relative: str) -> Path:
         """Resolve `relative` inside the folder, refusing traversal and symlinks that leave it."""

@@ -21,8 +21,15 @@ from roadmap.cli import main
 from tests.conftest import REPO
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "apply-form.json").read_text())
 
 if CHROMIUM is None and os.environ.get("CI"):
@@ -38,11 +45,26 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("host")
-    result = CliRunner().invoke(main, ["site", "--out", str(root / "guide"), "--base-url", "/guide/", "--today", "2026-11-25"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["site", "--out", str(root / "guide"), "--base-url", "/guide/", "--today", "2026-11-25"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stderr
-    plan = CliRunner().invoke(main, ["build", str(REPO / "profiles" / "jordan-rivera.yaml"), "--today", "2027-03-01",
-                                     "--out", str(root / "plan"), "--format", "html,json"], catch_exceptions=False)
+    plan = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(REPO / "profiles" / "jordan-rivera.yaml"),
+            "--today",
+            "2027-03-01",
+            "--out",
+            str(root / "plan"),
+            "--format",
+            "html,json",
+        ],
+        catch_exceptions=False,
+    )
     assert plan.exit_code == 0, plan.stderr
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -118,8 +140,14 @@ def test_axe_finds_no_serious_or_critical_violation(base_url: str, browser: Any)
     axe = Axe()
     page = browser.new_page()
     found = {}
-    for path in ("/guide/index.html", "/guide/modules/step2ck-targets.html", "/guide/stages/step2ck.html",
-                 "/guide/calendar.html", "/guide/faq.html", "/plan/index.html"):
+    for path in (
+        "/guide/index.html",
+        "/guide/modules/step2ck-targets.html",
+        "/guide/stages/step2ck.html",
+        "/guide/calendar.html",
+        "/guide/faq.html",
+        "/plan/index.html",
+    ):
         page.goto(base_url + path)
         result = axe.run(page)
         bad = [v["id"] for v in result.response["violations"] if v["impact"] in ("serious", "critical")]

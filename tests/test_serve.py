@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from roadmap.cli import main
 from tests.conftest import REPO
 
-MODULE = "---\nid: preview-test\ntitle: Preview test\nstage: overview\ntopics: [landscape]\nsources: [\"test\"]\n---\n{text}\n"
+MODULE = (
+    '---\nid: preview-test\ntitle: Preview test\nstage: overview\ntopics: [landscape]\nsources: ["test"]\n---\n{text}\n'
+)
 
 
 def _get(url: str) -> str:
@@ -42,12 +44,30 @@ def test_serve_rebuilds_after_a_content_change(tmp_path: Path, profile: str | No
     content.mkdir(parents=True)
     module = content / "preview-test.md"
     module.write_text(MODULE.format(text="First words."))
-    args = [sys.executable, "-m", "roadmap", "serve", "--port", "0", "--out", str(tmp_path / "out"),
-            "--content", str(tmp_path / "content"), "--today", "2027-03-01"]
+    args = [
+        sys.executable,
+        "-m",
+        "roadmap",
+        "serve",
+        "--port",
+        "0",
+        "--out",
+        str(tmp_path / "out"),
+        "--content",
+        str(tmp_path / "content"),
+        "--today",
+        "2027-03-01",
+    ]
     if profile:
         args.insert(4, str(REPO / profile))
-    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        args,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert process.stdout is not None
         line = ""
@@ -74,5 +94,7 @@ def test_serve_rebuilds_after_a_content_change(tmp_path: Path, profile: str | No
 def test_serve_refuses_anything_but_localhost(host: str) -> None:
     result = CliRunner().invoke(main, ["serve", "--host", host, "--port", "0"])
     assert result.exit_code == 1
-    assert result.stderr == (f"--host:1:1: host: serve listens on localhost only; pass --allow-remote to expose the "
-                             f"preview on the network (got {host})\n")
+    assert result.stderr == (
+        f"--host:1:1: host: serve listens on localhost only; pass --allow-remote to expose the "
+        f"preview on the network (got {host})\n"
+    )

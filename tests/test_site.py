@@ -41,8 +41,19 @@ def test_site_has_every_page_kind(site: Path) -> None:
     inputs = load_inputs()
     for module in inputs.library.modules:
         assert (site / "modules" / f"{module.id}.html").is_file()
-    for page in ("index.html", "faq.html", "score-bands.html", "calendar.html", "404.html", "robots.txt", "sitemap.xml",
-                 "stages/step2ck.html", "topics/step2ck-timing.html", "assets/search-index.js", "assets/rules.js"):
+    for page in (
+        "index.html",
+        "faq.html",
+        "score-bands.html",
+        "calendar.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "stages/step2ck.html",
+        "topics/step2ck-timing.html",
+        "assets/search-index.js",
+        "assets/rules.js",
+    ):
         assert (site / page).is_file(), page
     sitemap = (site / "sitemap.xml").read_text()
     assert "<loc>https://example.org/guide/modules/landscape.html</loc>" in sitemap
@@ -120,17 +131,21 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     assert "0 files written" in build(out, "--content", str(content), "--templates", str(templates))
     # add a module, edit one (override), delete... by shadowing, change a template
     (content / "overview" / "new-module.md").write_text(
-        "---\nid: new-module\ntitle: A brand new module\nstage: overview\ntopics: [landscape]\nsources: [\"test\"]\n---\nFresh words.\n"
+        '---\nid: new-module\ntitle: A brand new module\nstage: overview\ntopics: [landscape]\nsources: ["test"]\n---\nFresh words.\n'
     )
     landscape = (REPO / "content" / "overview" / "landscape.md").read_text()
-    (content / "overview" / "landscape.md").write_text(landscape.replace("There is more than one door", "Edited opening"))
+    (content / "overview" / "landscape.md").write_text(
+        landscape.replace("There is more than one door", "Edited opening")
+    )
     shutil.copy(REPO / "templates" / "site" / "404.html", templates / "site" / "404.html")
-    (templates / "site" / "404.html").write_text((templates / "site" / "404.html").read_text().replace("Page not found", "Lost?"))
+    (templates / "site" / "404.html").write_text(
+        (templates / "site" / "404.html").read_text().replace("Page not found", "Lost?")
+    )
     build(out, "--content", str(content), "--templates", str(templates))
     # then delete the new module again: its page and its search entry must go
     (content / "overview" / "new-module.md").unlink()
     (content / "overview" / "other.md").write_text(
-        "---\nid: other\ntitle: Another module\nstage: overview\ntopics: [networking]\nsources: [\"test\"]\n---\nOther words.\n"
+        '---\nid: other\ntitle: Another module\nstage: overview\ntopics: [networking]\nsources: ["test"]\n---\nOther words.\n'
     )
     build(out, "--content", str(content), "--templates", str(templates))
     clean = tmp_path / "clean"
@@ -143,12 +158,21 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
 
 # ---------- "apply to me" vectors ----------
 
+
 def _vector_answers() -> list[dict[str, object]]:
     answers = []
     combos = itertools.product(STAGES, STEP1_STATUSES, (None, 224, 229, 239, 240), (None, 229, 230), (2027, 2028, 2030))
     for index, (stage, step1, ck, practice, year) in enumerate(combos):
-        answers.append({"stage": stage, "step1_status": step1, "ck_score": ck, "practice_latest": practice, "match_year": year,
-                        "applicant_type": APPLICANT_TYPES[index % len(APPLICANT_TYPES)]})
+        answers.append(
+            {
+                "stage": stage,
+                "step1_status": step1,
+                "ck_score": ck,
+                "practice_latest": practice,
+                "match_year": year,
+                "applicant_type": APPLICANT_TYPES[index % len(APPLICANT_TYPES)],
+            }
+        )
     return answers
 
 
