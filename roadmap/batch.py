@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roadmap import __version__
@@ -27,7 +28,6 @@ from roadmap.yamlsrc import load_yaml, read_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from pathlib import Path
 
     from roadmap.pipeline import Inputs
     from roadmap.plan import Plan
@@ -96,13 +96,23 @@ class Row:
 
 
 def find_profiles(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders searched recursively for *.yaml and *.yml; sorted, each once."""
+    """Files as given, folders searched recursively for *.yaml and *.yml; sorted, each once.
+
+    Inside folders, links are not followed (neither to files nor to folders): a profile folder
+    cannot pull in a file from elsewhere. A file named on the command line is taken as given.
+    """
     found: dict[str, Path] = {}
     for path in paths:
-        candidates = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        if path.is_dir():
+            candidates = []
+            for folder, subfolders, names in os.walk(path, followlinks=False):
+                subfolders.sort()
+                candidates += [Path(folder) / n for n in sorted(names) if n.endswith((".yaml", ".yml"))]
+            candidates = [c for c in candidates if c.is_file() and not c.is_symlink()]
+        else:
+            candidates = [path]
         for candidate in candidates:
-            if candidate.is_file() and not candidate.is_symlink():
-                found.setdefault(candidate.resolve().as_posix(), candidate)
+            found.setdefault(candidate.resolve().as_posix(), candidate)
     return [found[key] for key in sorted(found)]
 
 
@@ -193,10 +203,14 @@ def build_one(job: Job, out_root: Path, formats: tuple[str, ...], today: date, d
         row = row_for(plan, job, tuple(sorted(p.relative_to(folder.root).as_posix() for p in written)))
     except InputError as exc:
         row = Row(job.slug, job.name, job.display, "error", error=" | ".join(p.format() for p in exc.problems))
-    folder.prepare()
-    # The row and the input hash go last: until both are written the profile counts as not done.
-    folder.write(ROW_FILE, (json.dumps(asdict(row), sort_keys=True) + "\n").encode())
-    folder.write(INPUT_HASH_FILE, digest.encode())
+    try:
+        folder.prepare()
+        # The row and the input hash go last: until both are written the profile counts as not done.
+        folder.write(ROW_FILE, (json.dumps(asdict(row), sort_keys=True) + "\n").encode())
+        folder.write(INPUT_HASH_FILE, digest.encode())
+    except InputError as exc:  # e.g. a full disk: report it; the next run does this profile again
+        if row.status == "ok":
+            row = Row(job.slug, row.name, job.display, "error", error=" | ".join(p.format() for p in exc.problems))
     return row
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from roadmap.batch import find_profiles
 from roadmap.conditions import satisfiable
 from roadmap.content import TOPICS
 from roadmap.errors import InputError, Problem
@@ -35,17 +36,6 @@ class CheckResult:
         )
 
 
-def profile_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Expand files and folders (recursively: *.yaml, *.yml) into a sorted list of files."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-        else:
-            found.append(path)
-    return found
-
-
 def run_checks(
     paths: tuple[Path, ...], content_dir: Path | None, templates_dir: Path | None, today: date
 ) -> CheckResult:
@@ -59,7 +49,7 @@ def run_checks(
         errors.extend(exc.problems)
     if inputs is not None:
         errors.extend(_library_problems(inputs))
-    files = profile_files(paths)
+    files = find_profiles(paths)
     for file in files:
         try:
             doc = load_yaml(read_text(file, file.as_posix()), file.as_posix())

@@ -225,12 +225,16 @@ def _test(leaf: Leaf, actual: object) -> bool:
 
 
 def explain(condition: Condition, values: Mapping[str, object]) -> list[str]:
-    """Return the plain-English reasons a holding condition holds, quoting the values."""
+    """Return the plain-English reasons a holding condition holds, quoting the values ([] if it does not)."""
+    return _reasons(condition, values) if evaluate(condition, values) else []
+
+
+def _reasons(condition: Condition, values: Mapping[str, object]) -> list[str]:
     if isinstance(condition, AllOf):
-        return [line for c in condition.items for line in explain(c, values)]
+        return [line for c in condition.items for line in _reasons(c, values)]
     if isinstance(condition, AnyOf):
-        return [line for c in condition.items if evaluate(c, values) for line in explain(c, values)]
-    return [_sentence(condition, values.get(condition.path))] if evaluate(condition, values) else []
+        return [line for c in condition.items if evaluate(c, values) for line in _reasons(c, values)]
+    return [_sentence(condition, values.get(condition.path))]
 
 
 def _sentence(leaf: Leaf, actual: object) -> str:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from roadmap.bodies import inspect_body
 from roadmap.conditions import Condition, parse_condition
-from roadmap.errors import InputError, Problem
+from roadmap.errors import InputError, Problem, show_value
 from roadmap.facts import FIELDS
 from roadmap.plan import ALWAYS_MILESTONES
 from roadmap.yamlsrc import YamlDoc, load_yaml, read_text, split_front_matter
@@ -71,7 +71,7 @@ class Layered:
         """Return the file at `relative` from the first folder that has it."""
         for root in self.roots:
             candidate = root / relative
-            if candidate.is_file():
+            if candidate.is_file() and _inside(candidate, root):
                 return candidate
         return None
 
@@ -81,7 +81,7 @@ class Layered:
         for root in reversed(self.roots):
             if root.is_dir():
                 for file in root.glob(pattern):
-                    if file.is_file():
+                    if file.is_file() and _inside(file, root):
                         found[file.relative_to(root).as_posix()] = file
         return dict(sorted(found.items()))
 
@@ -91,6 +91,11 @@ class Layered:
             return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             return file.as_posix()
+
+
+def _inside(file: Path, root: Path) -> bool:
+    """Whether a file really lives under its folder: a link pointing elsewhere is ignored."""
+    return file.resolve().is_relative_to(root.resolve())
 
 
 class FrontMatter(BaseModel):
@@ -191,7 +196,7 @@ def load_module(file: Path, display: str, *, default_id: str) -> Module:
             message = "unknown {{ path }}; see docs/namespace.md for the paths a body may print"
             problems.append(Problem(display, body_line + line, 1, "body", message, path))
     for issue in issues:
-        problems.append(Problem(display, body_line + issue.line, 1, "body", issue.message, issue.got))
+        problems.append(Problem(display, body_line + issue.line, 1, "body", issue.message, show_value(issue.got)))
     if problems:
         raise InputError(problems)
     return Module(

@@ -60,9 +60,14 @@ class OutDir:
         if relative in self._written:
             raise ValueError(f"{relative} was already written in this run")
         path = self.target(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.target(relative)  # the folders just made must not have been links out either
-        write_atomic(path, data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.target(relative)  # the folders just made must not have been links out either
+            write_atomic(path, data)
+        except OSError as exc:
+            # A full disk or a read-only folder is the user's to fix, not a bug: say so plainly.
+            message = f"cannot write: {exc.strerror or exc}"
+            raise InputError([Problem(path.as_posix(), 1, 1, "--out", message)]) from None
         self._written.add(relative)
         return path
 

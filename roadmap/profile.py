@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from roadmap.errors import InputError, Problem
@@ -80,7 +81,15 @@ Attempts = Annotated[int, BeforeValidator(_whole_number), _bounds("attempts", "a
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Boolean = Annotated[bool, BeforeValidator(yaml_boolean)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _printable(value: str) -> str:
+    # Control characters (terminal escapes, bells, NULs) have no place in a name or a title, and
+    # would travel into HTML, PDF, calendar and CSV outputs; drop them, keep tabs and newlines.
+    return "".join(ch for ch in value if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
 Score = Annotated[int, BeforeValidator(_whole_number), _bounds("score", "a three-digit score, 1-300")]
 
 

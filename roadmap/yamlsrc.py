@@ -138,8 +138,9 @@ def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
             raise InputError([_at(display, exc.mark, line_offset, exc.message)]) from None
         except (yaml.YAMLError, RecursionError):
             pass  # the pure-Python parser below reports it in its own words
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader checks every character here already
         node = loader.get_single_node()
     except _Refused as exc:
         raise InputError([_at(display, exc.mark, line_offset, exc.message)]) from None
@@ -156,7 +157,8 @@ def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
     except RecursionError:
         raise InputError([Problem(display, 1 + line_offset, 1, "", "YAML nested too deeply")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return _document(node, display, line_offset)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,20 @@ PROFILES = sorted((REPO / "profiles").glob("*.yaml"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+    parser.addoption("--update-golden", action="store_true", help="Rewrite stored expectations (tests/vectors/).")
+    parser.addoption(
+        "--slow", action="store_true", help="Run the property tests with 2,000 examples each (as CI does)."
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis import HealthCheck, settings
+
+    common = {"deadline": 5000, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+    settings.register_profile("dev", max_examples=150, **common)
+    settings.register_profile("slow", max_examples=2000, **common)
+    slow = config.getoption("--slow") or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    settings.load_profile("slow" if slow else "dev")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from roadmap.errors import InputError
 from roadmap.output import OutDir
 
 
@@ -52,7 +53,7 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(InputError, match="cannot write: No space left on device"):
         OutDir(tmp_path).write("x", b"new")
     assert (tmp_path / "x").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
