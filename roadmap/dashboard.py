@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from roadmap.batch import Row
-    from roadmap.content import Layered
+    from roadmap.layers import Layered
     from roadmap.output import OutDir
 
 DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/dashboard.js")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from roadmap.content import Layered
+    from roadmap.layers import Layered
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
-from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered, Library, load_library
+from roadmap.content import Library, load_library
 from roadmap.errors import InputError, Problem
+from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
 from roadmap.profile import load_profile
 from roadmap.seasons import SeasonTable, load_seasons
 from roadmap.selection import build_plan

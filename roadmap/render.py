@@ -22,7 +22,7 @@ from roadmap.selection import GROUP_ORDER
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from roadmap.content import Layered
+    from roadmap.layers import Layered
     from roadmap.plan import Plan, Section
 
 STAGE_LABELS = {

@@ -24,11 +24,13 @@ from roadmap import __version__
 from roadmap.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, rules_json
 from roadmap.bodies import render_body
 from roadmap.conditions import describe
-from roadmap.content import BUILTIN_CONTENT, BUILTIN_TEMPLATES, TOPICS, Layered, Module
+from roadmap.content import TOPICS, Module
 from roadmap.facts import FIELDS, derive_facts
+from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
 from roadmap.pipeline import load_inputs
 from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
 from roadmap.seasons import SEASON_DATES
+from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, inputs_fingerprint, read_state, unchanged
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     from roadmap.output import OutDir
     from roadmap.pipeline import Inputs
 
-STATE_FILE = ".roadmap-site.json"
-FINGERPRINT_KEY = "(inputs)"  # the state entry holding the hash of every input file
 SITE_STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
 GENERIC_MILESTONES = {
@@ -265,27 +265,15 @@ def _fingerprint(value: Any) -> Any:
     return str(value)
 
 
-def inputs_fingerprint(content: Layered, templates: Layered, *, base_url: str, today: date) -> str:
-    """A hash of every byte the site is made from, cheap enough to take before loading anything."""
-    digest = hashlib.sha256(f"{__version__}\0{base_url}\0{today.isoformat()}".encode())
-    for name, layered in (("content", content), ("templates", templates)):
-        for relative, file in layered.files("**/*").items():
-            digest.update(f"\0{name}/{relative}\0".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def update_site(
     content_dir: Path | None, templates_dir: Path | None, out: OutDir, *, base_url: str, today: date
 ) -> dict[str, int]:
     """Rebuild the site only where needed: nothing at all when no input changed since the last build."""
     content, templates = Layered(BUILTIN_CONTENT, content_dir), Layered(BUILTIN_TEMPLATES, templates_dir)
     fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today)
-    state = _read_state(out)
-    if state.get(FINGERPRINT_KEY) == fingerprint and all(
-        (out.root / p).is_file() for p in state if p != FINGERPRINT_KEY
-    ):
-        return {"rendered": 0, "skipped": len(state) - 1, "removed": 0}
+    done = unchanged(out.root, fingerprint)
+    if done is not None:
+        return {"rendered": 0, "skipped": done, "removed": 0}
     return build_site(
         load_inputs(content_dir, templates_dir), out, base_url=base_url, today=today, fingerprint=fingerprint
     )
@@ -298,7 +286,7 @@ def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date, finge
     base = base_url if base_url.endswith("/") else base_url + "/"
     templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files("**/*").items()}
     shared = _hash(__version__, base, templates)
-    previous = _read_state(out)
+    previous = read_state(out.root)
     previous.pop(FINGERPRINT_KEY, None)
     state: dict[str, str] = {}
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
@@ -395,11 +383,3 @@ def _sitemap(base: str, pages: list[str]) -> bytes:
         f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"{urls}</urlset>\n"
     ).encode()
-
-
-def _read_state(out: OutDir) -> dict[str, str]:
-    try:
-        data = json.loads((out.root / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

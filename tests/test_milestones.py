@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from roadmap.content import BUILTIN_CONTENT
 from roadmap.facts import derive_facts
+from roadmap.layers import BUILTIN_CONTENT
 from roadmap.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
 from roadmap.pipeline import load_inputs, plan_profile
 from roadmap.plan import ALWAYS_MILESTONES

@@ -111,7 +111,7 @@ def test_nothing_hostile_reaches_the_outputs_even_unchecked(tmp_path: Path) -> N
 
 def test_pdf_fetcher_refuses_files_and_network(tmp_path: Path) -> None:
     """A hostile template override cannot make WeasyPrint read a local file or the network."""
-    from roadmap.content import BUILTIN_TEMPLATES, Layered
+    from roadmap.layers import BUILTIN_TEMPLATES, Layered
     from roadmap.pdf import render_pdf
 
     secret = tmp_path / "secret.png"

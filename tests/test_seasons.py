@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from roadmap.content import BUILTIN_CONTENT
 from roadmap.errors import InputError
+from roadmap.layers import BUILTIN_CONTENT
 from roadmap.seasons import SEASON_DATES, SeasonTable, load_seasons
 
 TABLE = load_seasons(BUILTIN_CONTENT / "data" / "seasons.yaml", "seasons.yaml")

@@ -1,0 +1,91 @@
+"""The generated Markdown corpus every tool builds, each in its own layout and front matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PARAGRAPHS = (
+    "Plan your **Step 2 CK** date against the [ERAS calendar](https://students-residents.aamc.org/) and keep a "
+    "`genetics deck` of inheritance patterns; review *every* explanation and record each `NBME` score.",
+    "Programs read your file **twice**: once for the primary specialty and again for genetics, so link your "
+    "[electives](https://www.acmg.net/) and research with a clear `narrative` and *specific* examples.",
+    "Scores come out on **Wednesdays**, usually three to four weeks after the exam; see "
+    "[usmle.org](https://www.usmle.org/) and keep a `buffer` before programs start *reviewing*.",
+)
+
+
+def body(index: int) -> str:
+    parts = []
+    for section in range(1, 4):
+        parts.append(f"## Part {section}\n\n" + "\n\n".join(PARAGRAPHS[(index + k) % 3] for k in range(3)))
+    return "\n\n".join(parts) + "\n"
+
+
+def write_roadmap(root: Path, pages: int) -> Path:
+    folder = root / "overview"
+    folder.mkdir(parents=True)
+    for i in range(pages):
+        (folder / f"page-{i:05d}.md").write_text(
+            f"---\nid: page-{i:05d}\ntitle: Page {i}\nstage: overview\ntopics: [landscape]\norder: {i}\n"
+            f'sources: ["benchmark corpus"]\n---\n{body(i)}'
+        )
+    return folder
+
+
+def write_plain(root: Path, pages: int) -> Path:
+    root.mkdir(parents=True)
+    for i in range(pages):
+        (root / f"page-{i:05d}.md").write_text(f"---\ntitle: Page {i}\n---\n{body(i)}")
+    return root
+
+
+def write_mkdocs(root: Path, pages: int) -> Path:
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Benchmark\n")
+    for i in range(pages):
+        (docs / f"page-{i:05d}.md").write_text(f"# Page {i}\n\n{body(i)}")
+    (root / "mkdocs.yml").write_text("site_name: Benchmark\nuse_directory_urls: false\n")
+    return root
+
+
+def write_pelican(root: Path, pages: int) -> Path:
+    content = root / "content"
+    content.mkdir(parents=True)
+    for i in range(pages):
+        (content / f"page-{i:05d}.md").write_text(
+            f"Title: Page {i}\nDate: 2026-01-01 10:00\nSlug: page-{i:05d}\n\n{body(i)}"
+        )
+    (root / "pelicanconf.py").write_text(
+        "SITENAME = 'Benchmark'\nPATH = 'content'\nTIMEZONE = 'UTC'\nDEFAULT_LANG = 'en'\nFEED_ALL_ATOM = None\n"
+        "CATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n"
+        "DEFAULT_PAGINATION = 10\nCACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n"
+    )
+    return root
+
+
+def write_hugo(root: Path, pages: int) -> Path:
+    content = root / "content" / "posts"
+    content.mkdir(parents=True)
+    for i in range(pages):
+        (content / f"page-{i:05d}.md").write_text(f"---\ntitle: Page {i}\n---\n{body(i)}")
+    layouts = root / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>"
+    )
+    (layouts / "list.html").write_text(
+        "<!DOCTYPE html><html><body>{{ range .Pages }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}</body></html>"
+    )
+    (root / "hugo.toml").write_text(
+        "baseURL = 'https://example.org/'\ntitle = 'Benchmark'\ndisableKinds = ['taxonomy', 'term', 'RSS']\n"
+    )
+    return root
+
+
+def touch_one(path: Path) -> None:
+    """Change one page, as an author editing it would."""
+    text = path.read_text()
+    path.write_text(
+        text.replace("## Part 1", "## Part 1 (edited)", 1) if "(edited)" not in text else text.replace(" (edited)", "")
+    )

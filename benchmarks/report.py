@@ -1,0 +1,168 @@
+"""Turn benchmarks/results.json into results.md (tables, ratios, targets) and chart.svg."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+TOOLS = ("roadmap", "plain floor", "pelican", "mkdocs", "hugo")
+
+
+def _get(results: dict[str, Any], tool: str, pages: int, mode: str = "full") -> float | None:
+    case = results["site"].get(f"{tool} @ {pages}", {})
+    return case[mode]["median"] if mode in case else None
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    rows: list[tuple[str, str, bool | None]] = []
+    sizes = sorted({case["pages"] for case in results["site"].values() if "pages" in case})
+    for pages in sizes:
+        ours, floor = _get(results, "roadmap", pages), _get(results, "plain floor", pages)
+        ok = ours is not None and floor is not None and ours <= 1.5 * floor
+        rows.append(
+            (f"site build within 1.5x the plain floor, N={pages}", _ratio(ours, floor), ok if ours and floor else None)
+        )
+        noop = _get(results, "roadmap", pages, "noop")
+        rows.append(
+            (
+                f"no-op rebuild under 10% of a full build, N={pages}",
+                _ratio(noop, ours),
+                bool(noop and ours and noop < 0.1 * ours),
+            )
+        )
+    big = max(sizes) if sizes else 0
+    noop, hugo = _get(results, "roadmap", big, "noop"), _get(results, "hugo", big)
+    rows.append(
+        (
+            f"no-op rebuild faster than Hugo's full build, N={big}",
+            _ratio(noop, hugo),
+            bool(noop and hugo and noop < hugo),
+        )
+    )
+    plan = results["plan"]
+    if plan:
+        ratio = plan["pdf only (roadmap)"]["median"] / plan["weasyprint alone"]["median"]
+        rows.append(("PDF plan at most 1.15x WeasyPrint alone (same HTML, warm)", f"{ratio:.2f}x", ratio <= 1.15))
+    start = results["startup"]
+    if start:
+        ratio = start["roadmap --help"]["median"] / start["mkdocs --help"]["median"]
+        rows.append(("roadmap --help at most 0.75x mkdocs --help", f"{ratio:.2f}x", ratio <= 0.75))
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    v = results["versions"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` in one run on {results['cpus']} CPUs ({results['machine']}), "
+        f"{results.get('seconds', 0):.0f} s in all. Medians of the runs shown, with min and max; ratios come from the same run.",
+        "Versions: " + ", ".join(f"{k} {v[k]}" for k in sorted(v)) + ".",
+        "",
+        "![Full site build by tool and size](chart.svg)",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+    ]
+    for name, value, ok in targets(results):
+        lines.append(f"| {name} | {value} | {'yes' if ok else ('n/a' if ok is None else 'no')} |")
+    lines += [
+        "",
+        "## Site build (seconds; each run is a fresh process)",
+        "",
+        "| tool | pages | full (median, min-max) | no-op rebuild | one page changed | runs | full / plain floor |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, case in results["site"].items():
+        if "skipped" in case:
+            lines.append(f"| {key.split(' @ ')[0]} | {key.split(' @ ')[1]} | skipped: {case['skipped']} | | | | |")
+            continue
+        floor = _get(results, "plain floor", case["pages"])
+
+        def cell(mode: str, case: dict[str, Any] = case) -> str:
+            return f"{case[mode]['median']:.2f} ({case[mode]['min']:.2f}-{case[mode]['max']:.2f})"
+
+        lines.append(
+            f"| {case['tool']} | {case['pages']} | {cell('full')} | {cell('noop')} | {cell('one_changed')} | "
+            f"{case['full']['runs']} | {_ratio(case['full']['median'], floor)} |"
+        )
+    lines += [
+        "",
+        "## One personal plan (seconds, warm process)",
+        "",
+        "| what | median | min | max |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, s in results["plan"].items():
+        lines.append(f"| {name} | {s['median']:.3f} | {s['min']:.3f} | {s['max']:.3f} |")
+    lines += [
+        "",
+        "## Batch (fresh process per run, `--force`)",
+        "",
+        "| formats, jobs | profiles | median s | plans per second |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, s in results["batch"].items():
+        lines.append(f"| {name} | {s['profiles']} | {s['median']:.2f} | {s['plans_per_second']:.1f} |")
+    lines += ["", "## Start-up (seconds)", "", "| command | median | min | max |", "| --- | --- | --- | --- |"]
+    for name, s in results["startup"].items():
+        lines.append(f"| `{name}` | {s['median']:.3f} | {s['min']:.3f} | {s['max']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: dict[str, Any]) -> str:
+    """Grouped bars: full build time per tool at each size (log scale)."""
+    import math
+
+    sizes = sorted({c["pages"] for c in results["site"].values() if "pages" in c})
+    colors = {
+        "roadmap": "#1f5f8b",
+        "plain floor": "#7aa6c2",
+        "pelican": "#c28a3a",
+        "mkdocs": "#b3261e",
+        "hugo": "#1e6b3a",
+    }
+    width, height, left, bottom = 760, 320, 60, 270
+    values = [v for s in sizes for t in TOOLS if (v := _get(results, t, s))]
+    top = max(values) if values else 1
+    low = min(values) if values else 0.1
+
+    def y(v: float) -> float:
+        return bottom - (bottom - 30) * (math.log10(v) - math.log10(low / 2)) / (
+            math.log10(top * 1.2) - math.log10(low / 2)
+        )
+
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' role='img' font-family='sans-serif' font-size='11'>",
+        "<title>Full site build time by tool and number of pages (log scale)</title>",
+    ]
+    group = (width - left - 20) / max(len(sizes), 1)
+    bar = group / (len(TOOLS) + 1)
+    for g, pages in enumerate(sizes):
+        x0 = left + g * group
+        parts.append(f"<text x='{x0 + group / 2}' y='{bottom + 18}' text-anchor='middle'>{pages} pages</text>")
+        for t, tool in enumerate(TOOLS):
+            value = _get(results, tool, pages)
+            if value:
+                x = x0 + (t + 0.5) * bar
+                parts.append(
+                    f"<rect x='{x:.1f}' y='{y(value):.1f}' width='{bar * 0.9:.1f}' height='{bottom - y(value):.1f}' fill='{colors[tool]}'>"
+                    f"<title>{escape(tool)}: {value:.2f} s</title></rect>"
+                )
+                parts.append(
+                    f"<text x='{x + bar * 0.45:.1f}' y='{y(value) - 3:.1f}' text-anchor='middle' font-size='9'>{value:.1f}</text>"
+                )
+    for i, tool in enumerate(TOOLS):
+        parts.append(
+            f"<rect x='{left + i * 130}' y='6' width='10' height='10' fill='{colors[tool]}'/>"
+            f"<text x='{left + i * 130 + 14}' y='15'>{escape(tool)}</text>"
+        )
+    parts.append(f"<line x1='{left}' x2='{width - 10}' y1='{bottom}' y2='{bottom}' stroke='#333'/>")
+    parts.append(f"<text x='12' y='{bottom / 2}' transform='rotate(-90 12 {bottom / 2})'>seconds (log)</text></svg>")
+    return "".join(parts) + "\n"

@@ -1,0 +1,47 @@
+"""What the last site build was made from: the record in the out dir, and the cheap check that
+nothing changed since (which imports nothing heavy, so a no-op rebuild costs almost nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from roadmap import __version__
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from roadmap.layers import Layered
+
+STATE_FILE = ".roadmap-site.json"
+FINGERPRINT_KEY = "(inputs)"  # the state entry holding the hash of every input file
+
+
+def inputs_fingerprint(content: Layered, templates: Layered, *, base_url: str, today: date) -> str:
+    """A hash of every byte the site is made from, cheap enough to take before loading anything."""
+    digest = hashlib.sha256(f"{__version__}\0{base_url}\0{today.isoformat()}".encode())
+    for name, layered in (("content", content), ("templates", templates)):
+        for relative, file in layered.files("**/*").items():
+            digest.update(f"\0{name}/{relative}\0".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_state(root: Path) -> dict[str, str]:
+    """The last build's record: output path -> hash of its inputs (empty when missing or unreadable)."""
+    try:
+        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def unchanged(root: Path, fingerprint: str) -> int | None:
+    """How many outputs are already up to date, or None when something must be rebuilt."""
+    state = read_state(root)
+    if state.get(FINGERPRINT_KEY) != fingerprint:
+        return None
+    outputs = [path for path in state if path != FINGERPRINT_KEY]
+    return len(outputs) if all((root / path).is_file() for path in outputs) else None
