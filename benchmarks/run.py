@@ -188,6 +188,8 @@ def batch(results: dict[str, Any]) -> None:
             count += 1
     pdf_profiles = work / "advisees-pdf"  # one copy of each example: PDFs take seconds each
     pdf_profiles.mkdir()
+    for folder in (profiles, pdf_profiles):  # the demo profile names the example program list
+        shutil.copy(source / "example-programs.csv", folder)
     for file in sorted(profiles.glob("0-*.yaml")):
         shutil.copy(file, pdf_profiles / file.name)
     for formats, folder in (("html,json,ics", profiles), ("html,json,ics,pdf", pdf_profiles)):

@@ -83,6 +83,7 @@ class Row:
     attention: tuple[str, ...] = ()
     error: str = ""
     files: tuple[str, ...] = ()
+    program_tiers: str = ""  # "likely 1, target 2, ..." when the profile names a program list
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Row:
@@ -177,6 +178,7 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
         next_milestone_date=following.date.isoformat() if following else "",
         attention=tuple(attention),
         files=files,
+        program_tiers=", ".join(f"{tier} {n}" for tier, n in plan.programs.counts.items()) if plan.programs else "",
     )
 
 
@@ -326,6 +328,7 @@ def summary_csv(rows: list[Row]) -> bytes:
             "" if row.days_left is None else str(row.days_left),
             "; ".join(row.attention),
             row.error,
+            row.program_tiers,
         ]
         writer.writerow([safe_cell(v) for v in values])
     return buffer.getvalue().encode("utf-8")

@@ -57,13 +57,18 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
 class FormatList(click.ParamType):  # type: ignore[type-arg]
     name = "FORMATS"
 
+    def __init__(self, choices: tuple[str, ...] = tuple(ALL_FORMATS.split(","))) -> None:
+        self.choices = choices
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
         if isinstance(value, tuple):
             return value
         chosen = tuple(dict.fromkeys(part.strip().lower() for part in str(value).split(",") if part.strip()))
-        unknown = [part for part in chosen if part not in ALL_FORMATS.split(",")]
+        unknown = [part for part in chosen if part not in self.choices]
         if unknown or not chosen:
-            self.fail(f"unknown format {', '.join(unknown) or '(none)'}; choose from {ALL_FORMATS}", param, ctx)
+            self.fail(
+                f"unknown format {', '.join(unknown) or '(none)'}; choose from {','.join(self.choices)}", param, ctx
+            )
         return chosen
 
 
@@ -486,6 +491,53 @@ def _report_rows(rows: list[Any]) -> int:
         for line in row.error.split(" | "):
             click.echo(_clean(line), err=True)
     return len(failed)
+
+
+@main.command()
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("programs_file", metavar="PROGRAMS", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default out/<slug>-programs/).")
+@click.option(
+    "--format",
+    "formats",
+    type=FormatList(choices=("html", "csv", "json")),
+    default="html,csv,json",
+    show_default=True,
+    help="Comma-separated outputs: html, csv, json.",
+)
+@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@_shared
+@_guarded
+def programs(
+    profile: Path,
+    programs_file: Path,
+    out_dir: Path | None,
+    formats: tuple[str, ...],
+    today: date | None,
+    **shared: Any,
+) -> None:
+    """Sort your own program list (CSV or YAML) into tiers for your profile, with the reasons.
+
+    \b
+    Example:
+      roadmap programs profiles/jordan-rivera.yaml profiles/example-programs.csv --out out/programs
+    """
+    from roadmap.output import OutDir
+    from roadmap.pipeline import plan_profile, write_program_list
+    from roadmap.programs import load_programs, tier_programs
+
+    settings = Settings(click.get_current_context(), **shared)
+    inputs = settings.inputs()
+    plan = plan_profile(profile, inputs, today or _now(), display=profile.as_posix())
+    rows = load_programs(programs_file, programs_file.as_posix())
+    tiered = tier_programs(rows, plan.values, inputs.tier_rules, programs_file.as_posix())
+    out = OutDir(out_dir or Path("out") / f"{plan.profile.slug}-programs")
+    out.prepare()
+    written = write_program_list(tiered, plan, inputs, out, formats)
+    counts = ", ".join(f"{tier} {count}" for tier, count in tiered.counts.items())
+    settings.say(
+        f"{len(tiered.placements)} programs placed ({counts}) in {out.root}/: " + ", ".join(p.name for p in written)
+    )
 
 
 @main.command()

@@ -54,6 +54,11 @@ class Leaf:
     op: str
     value: Any
     negated: bool = False
+    field: FieldSpec | None = None  # set for paths outside the profile namespace (program lists)
+
+    @property
+    def spec(self) -> FieldSpec:
+        return self.field or FIELDS[self.path]
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,16 @@ class AnyOf:
 Condition = Leaf | AllOf | AnyOf
 
 
-def parse_condition(raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem]) -> Condition:
-    """Turn YAML data into a Condition; add a Problem for every malformed part."""
-    return _parse(raw, doc, at, problems, negated=False)
+def parse_condition(
+    raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], fields: Mapping[str, FieldSpec] = FIELDS
+) -> Condition:
+    """Turn YAML data into a Condition over `fields`; add a Problem for every malformed part."""
+    return _parse(raw, doc, at, problems, negated=False, fields=fields)
 
 
-def _parse(raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], *, negated: bool) -> Condition:
+def _parse(
+    raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], *, negated: bool, fields: Mapping[str, FieldSpec]
+) -> Condition:
     if not isinstance(raw, dict) or not raw:
         problems.append(doc.problem(at, "a condition must be a non-empty mapping", _kind(raw)))
         return AllOf(())
@@ -85,24 +94,32 @@ def _parse(raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], *, n
             if not isinstance(value, list) or not value:
                 problems.append(doc.problem(here, f"'{key}' takes a non-empty list of conditions", _kind(value)))
                 continue
-            parts = tuple(_parse(v, doc, (*here, i), problems, negated=negated) for i, v in enumerate(value))
+            parts = tuple(
+                _parse(v, doc, (*here, i), problems, negated=negated, fields=fields) for i, v in enumerate(value)
+            )
             # De Morgan: under `not`, all <-> any, with each part negated.
             items.append(AllOf(parts) if (key == "all") != negated else AnyOf(parts))
         elif key == "not":
-            items.append(_parse(value, doc, here, problems, negated=not negated))
+            items.append(_parse(value, doc, here, problems, negated=not negated, fields=fields))
         else:
-            items.extend(_parse_path(key, value, doc, here, problems, negated))
+            items.extend(_parse_path(key, value, doc, here, problems, negated, fields))
     if len(items) == 1:
         return items[0]
     return AnyOf(tuple(items)) if negated else AllOf(tuple(items))
 
 
 def _parse_path(
-    path: str, raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], negated: bool
+    path: str,
+    raw: object,
+    doc: YamlDoc,
+    at: KeyPath,
+    problems: list[Problem],
+    negated: bool,
+    fields: Mapping[str, FieldSpec],
 ) -> list[Condition]:
-    spec = FIELDS.get(path)
+    spec = fields.get(path)
     if spec is None:
-        hint = difflib.get_close_matches(path, list(FIELDS), n=1)
+        hint = difflib.get_close_matches(path, list(fields), n=1)
         message = "unknown field" + (f"; did you mean '{hint[0]}'?" if hint else "; see docs/namespace.md")
         problems.append(doc.problem(at, message, path, key=True))
         return []
@@ -122,7 +139,7 @@ def _parse_path(
             continue
         typed = _typed_operand(path, spec, op, value, doc, here, problems)
         if typed is not _INVALID:
-            leaves.append(Leaf(path, op, typed, negated))
+            leaves.append(Leaf(path, op, typed, negated, None if fields is FIELDS else spec))
     return leaves
 
 
@@ -238,7 +255,7 @@ def _reasons(condition: Condition, values: Mapping[str, object]) -> list[str]:
 
 
 def _sentence(leaf: Leaf, actual: object) -> str:
-    label = FIELDS[leaf.path].label
+    label = leaf.spec.label
     op = _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
     if leaf.op == "exists":
         present = actual is not None and actual != ()
@@ -252,7 +269,7 @@ def _sentence(leaf: Leaf, actual: object) -> str:
         return f"{label} is not recorded yet."
     if isinstance(actual, bool):
         return f"{label}." if actual else f"{label}: no."
-    subject = f"{label}: {show(actual)}" if FIELDS[leaf.path].counted else f"{label} is {show(actual)}"
+    subject = f"{label}: {show(actual)}" if leaf.spec.counted else f"{label} is {show(actual)}"
     if op in _PHRASES:
         return f"{subject}, {_PHRASES[op]} {show(leaf.value)}."
     if op in ("ne", "not_in"):
@@ -308,7 +325,7 @@ def satisfiable(condition: Condition) -> bool:
     """
     candidates: dict[str, set[Any]] = {}
     for leaf in _leaves(condition):
-        spec = FIELDS[leaf.path]
+        spec = leaf.spec
         pool = candidates.setdefault(leaf.path, {None} if spec.nullable else set())
         operands = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
         if spec.kind == "list":
@@ -325,9 +342,10 @@ def satisfiable(condition: Condition) -> bool:
         elif leaf.op != "exists":
             pool.update(operands)
             pool.add("\0other")
+    kinds = {leaf.path: leaf.spec.kind for leaf in _leaves(condition)}
     for path, pool in candidates.items():
         if not pool:  # only `exists` was asked of a field that always has a value
-            pool.add({"int": 0, "date": date(2000, 1, 1), "list": ()}.get(FIELDS[path].kind, "x"))
+            pool.add({"int": 0, "date": date(2000, 1, 1), "list": ()}.get(kinds[path], "x"))
     paths = sorted(candidates)
     for combo in itertools.product(*(sorted(candidates[p], key=repr) for p in paths)):
         if evaluate(condition, dict(zip(paths, combo, strict=True))):
@@ -355,7 +373,7 @@ def describe(condition: Condition | None) -> str:
 
 
 def _general(leaf: Leaf) -> str:
-    spec = FIELDS[leaf.path]
+    spec = leaf.spec
     label = spec.label[0].lower() + spec.label[1:]
     op = _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
     values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -11,6 +13,8 @@ from roadmap.content import Library, load_library
 from roadmap.errors import InputError, Problem
 from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
 from roadmap.profile import load_profile
+from roadmap.programs import COLUMNS as PROGRAM_COLUMNS
+from roadmap.programs import ProgramList, TierRules, load_programs, load_tier_rules
 from roadmap.seasons import SeasonTable, load_seasons
 from roadmap.selection import build_plan
 
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "pdf", "ics", "json")
 SEASONS_FILE = "data/seasons.yaml"
+TIERS_FILE = "data/tiers.yaml"
+PROGRAM_SUFFIXES = (".csv", ".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Inputs:
     library: Library
     seasons: SeasonTable
     templates: Layered
+    tier_rules: TierRules
 
 
 def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = None) -> Inputs:
@@ -51,16 +58,44 @@ def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = No
             seasons = load_seasons(seasons_file, content.display(seasons_file))
         except InputError as exc:
             problems.extend(exc.problems)
-    if problems or library is None or seasons is None:
+    rules = None
+    rules_file = content.find(TIERS_FILE)
+    if rules_file is None:
+        problems.append(Problem(TIERS_FILE, 1, 1, "", "the program tier rules file is missing"))
+    else:
+        try:
+            rules = load_tier_rules(rules_file, content.display(rules_file))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems or library is None or seasons is None or rules is None:
         raise InputError(problems)
-    return Inputs(library, seasons, templates)
+    return Inputs(library, seasons, templates, rules)
 
 
 def plan_profile(profile_file: Path, inputs: Inputs, today: date, *, display: str | None = None) -> Plan:
     """Load one profile and decide its plan."""
     shown = display if display is not None else profile_file.as_posix()
     profile = load_profile(profile_file, shown)
-    return build_plan(profile, inputs.library, inputs.seasons, today, source=shown)
+    programs = None
+    if profile.programs:
+        file = program_file(profile_file, profile.programs, shown)
+        programs = (load_programs(file, file.as_posix()), file.as_posix(), inputs.tier_rules)
+    return build_plan(profile, inputs.library, inputs.seasons, today, source=shown, programs=programs)
+
+
+def program_file(profile_file: Path, name: str, shown: str) -> Path:
+    """The program list a profile names: a .csv or .yaml file in the profile's own folder (or below).
+
+    A profile is someone else's file: it must not be able to point the tool at /etc/shadow.
+    """
+    folder = profile_file.resolve().parent
+    file = (folder / name).resolve()
+    if not file.is_relative_to(folder) or file.suffix.lower() not in PROGRAM_SUFFIXES:
+        message = "must name a .csv or .yaml file in the profile's folder"
+        raise InputError([Problem(shown, 1, 1, "programs", message, name)])
+    if not file.is_file():
+        raise InputError([Problem(shown, 1, 1, "programs", "file not found next to the profile", name)])
+    return file
 
 
 def manifest_bytes(plan: Plan) -> bytes:
@@ -92,6 +127,48 @@ def write_plan(plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...]
         written.append(out.write("plan.ics", ics))
     if "json" in formats:
         written.append(out.write("plan.json", manifest_bytes(plan)))
+    return written
+
+
+def write_program_list(
+    programs: ProgramList, plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...]
+) -> list[Path]:
+    """Write `roadmap programs` outputs: programs.html (+ assets), programs.csv, programs.json."""
+    from roadmap.batch import safe_cell
+    from roadmap.render import asset_files, make_environment, render_programs_html
+
+    written: list[Path] = []
+    if "html" in formats:
+        html = render_programs_html(
+            make_environment(inputs.templates), programs, name=plan.profile.name, today=plan.today
+        )
+        written.append(out.write("programs.html", html.encode("utf-8")))
+        for relative, file in asset_files(inputs.templates).items():
+            if relative in ("assets/base.css", "assets/style.css"):
+                written.append(out.write(relative, file.read_bytes()))
+    if "csv" in formats:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["tier", *PROGRAM_COLUMNS, "reasons", "missing"])
+        for p in programs.placements:
+            cells = [
+                p.tier,
+                *("" if getattr(p.program, c) is None else str(getattr(p.program, c)) for c in PROGRAM_COLUMNS),
+                " | ".join(p.reasons),
+                " ".join(p.missing),
+            ]
+            writer.writerow([safe_cell(cell) for cell in cells])
+        written.append(out.write("programs.csv", buffer.getvalue().encode("utf-8")))
+    if "json" in formats:
+        data = {
+            "schema_version": 1,
+            "profile": plan.to_manifest()["profile"],
+            "today": plan.today.isoformat(),
+            **programs.to_json(),
+        }
+        written.append(
+            out.write("programs.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        )
     return written
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from roadmap.content import Module
     from roadmap.profile import PracticeScore
+    from roadmap.programs import ProgramList
     from roadmap.study import StudyWeek
 
 SCHEMA_VERSION = 1
@@ -111,6 +112,7 @@ class Plan:
     practice: tuple[PracticeScore, ...]
     study_weeks: tuple[StudyWeek, ...]
     values: Mapping[str, object]  # the condition namespace, for {{ path }} and display
+    programs: ProgramList | None = None  # the user's own program list, tiered, when the profile names one
 
     def to_manifest(self) -> dict[str, Any]:
         """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""
@@ -123,6 +125,7 @@ class Plan:
             "sections": [section.to_json() for section in self.sections],
             "milestones": [milestone.to_json() for milestone in self.milestones],
             "warnings": list(self.warnings),
+            **({"programs": self.programs.to_json()} if self.programs else {}),
             "study_plan": [
                 {
                     "week_of": w.start.isoformat(),

@@ -248,8 +248,7 @@ def _problem(doc: YamlDoc, error: Any) -> Problem:
     if kind == "missing":
         return doc.problem(loc, "is required")
     if kind == "literal_error":
-        expected = error["ctx"]["expected"].replace("'", "")
-        allowed = [part.strip() for part in re.split(r",| or ", expected) if part.strip()]
+        allowed = literal_choices(error)
         message = f"must be one of {', '.join(allowed)}"
         if isinstance(got, str):
             close = difflib.get_close_matches(got.lower(), allowed, n=1)
@@ -269,6 +268,12 @@ def _problem(doc: YamlDoc, error: Any) -> Problem:
         return doc.problem(loc, "must be a year and month written YYYY-MM", got)
     message = _MESSAGES.get(kind, error["msg"])
     return doc.problem(loc, message, "null" if got is None else got)
+
+
+def literal_choices(error: Any) -> list[str]:
+    """The allowed values of a pydantic literal_error ("'a', 'b' or 'c'" -> [a, b, c])."""
+    expected = str(error["ctx"]["expected"]).replace("'", "")
+    return [part.strip() for part in re.split(r",| or ", expected) if part.strip()]
 
 
 def _unknown_key(doc: YamlDoc, loc: KeyPath) -> Problem:

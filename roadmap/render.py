@@ -17,6 +17,7 @@ from roadmap import __version__
 from roadmap.bodies import render_body
 from roadmap.charts import practice_chart_svg, timeline_svg
 from roadmap.conditions import show
+from roadmap.programs import TIER_LABELS, TIERS
 from roadmap.selection import GROUP_ORDER
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from roadmap.layers import Layered
     from roadmap.plan import Plan, Section
+    from roadmap.programs import ProgramList
 
 STAGE_LABELS = {
     "overview": "Background",
@@ -81,6 +83,8 @@ def make_environment(templates: Layered) -> Environment:
     )
     env.filters["longdate"] = lambda d: show(d) if isinstance(d, date) else str(d)
     env.filters["show"] = show
+    env.filters["basename"] = lambda path: str(path).rsplit("/", 1)[-1]
+    env.globals.update(tiers=TIERS, tier_labels=TIER_LABELS)
     return env
 
 
@@ -143,6 +147,11 @@ def render_plan_html(
     return env.get_template("plan.html").render(
         plan_context(plan, for_print=for_print, created=created, formats=formats)
     )
+
+
+def render_programs_html(env: Environment, programs: ProgramList, *, name: str, today: date) -> str:
+    """The standalone page of `roadmap programs`."""
+    return env.get_template("programs.html").render(programs=programs, name=name, today=today, disclaimer=DISCLAIMER)
 
 
 def asset_files(templates: Layered) -> dict[str, Path]:

@@ -12,6 +12,7 @@ from roadmap.conditions import VALUE_LABELS, evaluate, explain
 from roadmap.facts import STAGES, derive_facts
 from roadmap.milestones import compute_milestones
 from roadmap.plan import Group, Plan, ProfileRef, Section
+from roadmap.programs import tier_programs
 from roadmap.slug import slugify
 from roadmap.study import weekly_plan
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
     from roadmap.content import Library, Module
     from roadmap.profile import Profile
+    from roadmap.programs import Program, TierRules
     from roadmap.seasons import SeasonTable
 
 # Reading order of the groups: what to do now, what a past result still calls for, the
@@ -27,8 +29,16 @@ if TYPE_CHECKING:
 GROUP_ORDER: tuple[Group, ...] = ("now", "recovery", "background", "coming-up")
 
 
-def build_plan(profile: Profile, library: Library, seasons: SeasonTable, today: date, *, source: str) -> Plan:
-    """Select, order and explain the guidance for `profile` on `today`."""
+def build_plan(
+    profile: Profile,
+    library: Library,
+    seasons: SeasonTable,
+    today: date,
+    *,
+    source: str,
+    programs: tuple[list[Program], str, TierRules] | None = None,
+) -> Plan:
+    """Select, order and explain the guidance for `profile` on `today` (and tier its program list)."""
     facts = derive_facts(profile, today)
     dated = compute_milestones(profile, facts, seasons.season_for(profile.match_year), today)
     values: dict[str, object] = dict(facts.values)
@@ -50,6 +60,7 @@ def build_plan(profile: Profile, library: Library, seasons: SeasonTable, today: 
         practice=facts.practice,
         study_weeks=weekly_plan(profile, dated.milestones, today),
         values=values,
+        programs=tier_programs(programs[0], values, programs[2], programs[1]) if programs else None,
     )
 
 

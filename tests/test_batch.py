@@ -35,6 +35,8 @@ def advisees(tmp_path: Path) -> Path:
     ):
         shutil.copy(REPO / "profiles" / f"{profile}.yaml", folder / f"{profile}.yaml")
     shutil.copy(REPO / "profiles" / "jordan-rivera.yaml", folder / "nested" / "another-jordan.yml")
+    for place in (folder, folder / "nested"):  # Jordan's profile names the example program list
+        shutil.copy(REPO / "profiles" / "example-programs.csv", place)
     (folder / "bad-score.yaml").write_text("name: Pat Bad\nmatch_year: 2028\nstep2ck: {status: passed, score: 400}\n")
     (folder / "empty.yaml").write_text("")
     (folder / "formula.yaml").write_text("name: \"=cmd|' /C calc'!A0\"\nmatch_year: 2028\n")

@@ -60,8 +60,14 @@ def _command(kind: str, out: Path, advisees: Path) -> list[str]:
 def test_kill_loop_leaves_only_whole_files_and_resumes(kind: str, tmp_path: Path) -> None:
     advisees = tmp_path / "advisees"
     advisees.mkdir()
-    for name in ("jordan-rivera", "taylor-flat-220s", "riley-step1-failed", "casey-preclinical"):
-        shutil.copy(REPO / "profiles" / f"{name}.yaml", advisees)
+    for name in (
+        "jordan-rivera.yaml",
+        "taylor-flat-220s.yaml",
+        "riley-step1-failed.yaml",
+        "casey-preclinical.yaml",
+        "example-programs.csv",
+    ):
+        shutil.copy(REPO / "profiles" / name, advisees)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000"}
     clean_dir, killed_dir = tmp_path / "clean", tmp_path / "killed"
     started = time.monotonic()

@@ -225,8 +225,8 @@ def test_full_disk_mid_batch_keeps_going_then_recovers(tmp_path: Path, monkeypat
 
     folder = tmp_path / "advisees"
     folder.mkdir()
-    for name in ("jordan-rivera", "taylor-flat-220s", "casey-preclinical"):
-        (folder / f"{name}.yaml").write_bytes((REPO / "profiles" / f"{name}.yaml").read_bytes())
+    for name in ("jordan-rivera.yaml", "taylor-flat-220s.yaml", "casey-preclinical.yaml", "example-programs.csv"):
+        (folder / name).write_bytes((REPO / "profiles" / name).read_bytes())
     out = tmp_path / "out"
     args = ["batch", str(folder), "--out", str(out), "--format", "json,ics", "--today", TODAY, "--jobs", "1"]
     monkeypatch.setattr(output, "write_atomic", fill_up)

@@ -1,0 +1,313 @@
+"""Your program list: read the user's own CSV or YAML, place each program in a tier by the rules
+in content/data/tiers.yaml, and say exactly why. The tool ships no program data of its own."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from roadmap.conditions import Condition, evaluate, parse_condition, show
+from roadmap.errors import InputError, Problem, show_value
+from roadmap.facts import FIELDS, FieldSpec
+from roadmap.profile import Text, _bounds, _whole_number, literal_choices
+from roadmap.yamlsrc import YamlDoc, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+TRACKS = ("categorical-mgg", "peds-mgg", "im-mgg", "pediatrics", "internal-medicine", "other")
+COLUMNS = (
+    "name",
+    "track",
+    "state",
+    "img_friendly",
+    "sponsors_visa",
+    "min_step2ck",
+    "median_step2ck",
+    "accepts_attempts",
+    "usce_required_months",
+    "signal",
+    "notes",
+)
+TIERS = ("likely", "target", "reach", "not-a-fit", "unknown")
+TIER_LABELS = {"likely": "Likely", "target": "Target", "reach": "Reach", "not-a-fit": "Not a fit", "unknown": "Unknown"}
+_YES_NO = ("yes", "no")
+PROGRAM_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
+    {
+        **FIELDS,
+        "program.track": FieldSpec("This program's track", "enum", TRACKS),
+        "program.state": FieldSpec("This program's state", "text", nullable=True),
+        "program.img_friendly": FieldSpec(
+            "Whether this program takes international graduates", "enum", _YES_NO, nullable=True
+        ),
+        "program.sponsors_visa": FieldSpec(
+            "This program's visa sponsorship", "enum", ("none", "j1", "h1b"), nullable=True
+        ),
+        "program.min_step2ck": FieldSpec("This program's stated minimum Step 2 CK", "int", nullable=True),
+        "program.median_step2ck": FieldSpec("This program's stated median Step 2 CK", "int", nullable=True),
+        "program.accepts_attempts": FieldSpec(
+            "Whether this program takes a failed attempt", "enum", _YES_NO, nullable=True
+        ),
+        "program.usce_required_months": FieldSpec("This program's required US clinical months", "int", nullable=True),
+        "program.signal": FieldSpec("Your signal for this program", "enum", ("gold", "silver", "none"), nullable=True),
+        "program.median_gap": FieldSpec("Points above this program's median", "int", nullable=True),
+        "program.min_gap": FieldSpec("Points above this program's minimum", "int", nullable=True),
+        "program.usce_gap": FieldSpec("US clinical months beyond this program's requirement", "int", nullable=True),
+        "score": FieldSpec("Your score used for tiers", "int", nullable=True),
+        "score_source": FieldSpec("Where your score comes from", "enum", ("ck", "practice"), nullable=True),
+    }
+)
+
+
+def _blank_is_none(value: Any) -> Any:
+    return (
+        None
+        if isinstance(value, str) and not value.strip()
+        else (value.strip().lower() if isinstance(value, str) else value)
+    )
+
+
+Choice = BeforeValidator(_blank_is_none)
+Number = BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else _whole_number(v))
+
+
+class Program(BaseModel):
+    """One row of the user's program list; blank cells are unknown (None)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Text
+    track: Annotated[Literal[TRACKS], Choice]  # type: ignore[valid-type]
+    state: Annotated[str | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)] = None
+    img_friendly: Annotated[Literal["yes", "no"] | None, Choice] = None
+    sponsors_visa: Annotated[Literal["none", "j1", "h1b"] | None, Choice] = None
+    min_step2ck: Annotated[Annotated[int, _bounds("score")] | None, Number] = None
+    median_step2ck: Annotated[Annotated[int, _bounds("score")] | None, Number] = None
+    accepts_attempts: Annotated[Literal["yes", "no"] | None, Choice] = None
+    usce_required_months: Annotated[Annotated[int, _bounds("usce_months")] | None, Number] = None
+    signal: Annotated[Literal["gold", "silver", "none"] | None, Choice] = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class TierRule:
+    tier: str | None  # None: a note that adds a reason without deciding
+    when: Condition
+    reason: str
+
+
+@dataclass(frozen=True)
+class TierRules:
+    rules: tuple[TierRule, ...]
+    advice: tuple[tuple[Condition | None, str], ...]
+    signals: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    program: Program
+    tier: str
+    reasons: tuple[str, ...]
+    missing: tuple[str, ...]  # columns left blank that would sharpen the placement
+
+
+@dataclass(frozen=True)
+class ProgramList:
+    source: str
+    placements: tuple[Placement, ...]
+    counts: Mapping[str, int]
+    advice: str
+    signals: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "counts": dict(self.counts),
+            "advice": self.advice,
+            "signals": self.signals,
+            "programs": [
+                {**p.program.model_dump(), "tier": p.tier, "reasons": list(p.reasons), "missing": list(p.missing)}
+                for p in self.placements
+            ],
+        }
+
+
+# ---------- reading the user's file ----------
+
+
+def load_programs(file: Path, display: str) -> list[Program]:
+    """Read a CSV or YAML program list; every bad cell is reported with its row and column."""
+    text = read_text(file, display)
+    if file.suffix.lower() in (".yaml", ".yml"):
+        return _from_yaml(load_yaml(text, display))
+    return _from_csv(text, display)
+
+
+def _from_csv(text: str, display: str) -> list[Program]:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InputError(
+            [Problem(display, 1, 1, "", "the program list is empty; it needs a header with name and track")]
+        )
+    header = [cell.strip().lower() for cell in rows[0]]
+    problems = [
+        Problem(display, 1, col + 1, name, f"unknown column (use {', '.join(COLUMNS)})", name)
+        for col, name in enumerate(header)
+        if name not in COLUMNS
+    ]
+    problems += [
+        Problem(display, 1, 1, name, "required column is missing") for name in ("name", "track") if name not in header
+    ]
+    if problems:
+        raise InputError(problems)
+    programs = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        data = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        try:
+            programs.append(Program.model_validate(data))
+        except ValidationError as exc:
+            for error in exc.errors():
+                column = str(error["loc"][0]) if error["loc"] else ""
+                col = header.index(column) + 1 if column in header else 1
+                problems.append(Problem(display, line, col, column, _message(error), _got(error)))
+    if problems:
+        raise InputError(problems)
+    return programs
+
+
+def _from_yaml(doc: YamlDoc) -> list[Program]:
+    data = doc.data.get("programs") if isinstance(doc.data, dict) else doc.data
+    if not isinstance(data, list):
+        raise InputError([doc.problem((), "a program list must be a list of programs (or programs: [...])")])
+    base = ("programs",) if isinstance(doc.data, dict) else ()
+    programs, problems = [], []
+    for index, item in enumerate(data):
+        try:
+            programs.append(Program.model_validate(item))
+        except ValidationError as exc:
+            for error in exc.errors():
+                problems.append(doc.problem((*base, index, *error["loc"]), _message(error), _got(error)))
+    if problems:
+        raise InputError(problems)
+    return programs
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "literal_error":
+        return "must be one of " + ", ".join(literal_choices(error))
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return "must be a whole number from 1 to 300" if "step2ck" in str(error["loc"]) else "is out of range"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind in ("string_type", "string_too_short"):
+        return "must not be empty"
+    return str(error["msg"])
+
+
+def _got(error: Any) -> str | None:
+    value = error.get("input")
+    return None if value is None or value == "" or isinstance(value, dict) else show_value(value)
+
+
+# ---------- the rules ----------
+
+
+def load_tier_rules(file: Path, display: str) -> TierRules:
+    """Read tiers.yaml; a bad rule is reported with its line."""
+    doc = load_yaml(read_text(file, display), display)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems: list[Problem] = []
+    rules = []
+    for index, raw in enumerate(data.get("tiers") or []):
+        at = ("tiers", index)
+        if not isinstance(raw, dict) or "when" not in raw or "reason" not in raw:
+            problems.append(doc.problem(at, "a rule needs when: and reason:"))
+            continue
+        tier = raw.get("tier")
+        if tier is not None and tier not in TIERS:
+            problems.append(doc.problem((*at, "tier"), f"must be one of {', '.join(TIERS)}", tier))
+        rules.append(
+            TierRule(
+                tier, parse_condition(raw["when"], doc, (*at, "when"), problems, PROGRAM_FIELDS), str(raw["reason"])
+            )
+        )
+    advice = []
+    for index, raw in enumerate(data.get("advice") or []):
+        when = raw.get("when") if isinstance(raw, dict) else None
+        condition = (
+            parse_condition(when, doc, ("advice", index, "when"), problems, PROGRAM_FIELDS)
+            if when is not None
+            else None
+        )
+        advice.append((condition, " ".join(str(raw.get("text", "")).split()) if isinstance(raw, dict) else ""))
+    if problems:
+        raise InputError(problems)
+    return TierRules(tuple(rules), tuple(advice), " ".join(str(data.get("signals", "")).split()))
+
+
+def _program_values(program: Program, values: Mapping[str, object]) -> dict[str, object]:
+    ck, practice = values.get("step2ck.score"), values.get("practice.latest")
+    score = ck if isinstance(ck, int) else practice if isinstance(practice, int) else None
+    usce = values.get("experience.usce_months")
+
+    def gap(mine: object, theirs: int | None) -> int | None:
+        return mine - theirs if isinstance(mine, int) and theirs is not None else None
+
+    result = dict(values)
+    result.update({f"program.{name}": getattr(program, name) for name in COLUMNS if name not in ("name", "notes")})
+    result.update(
+        {
+            "score": score,
+            "score_source": "ck" if isinstance(ck, int) else "practice" if score is not None else None,
+            "score_label": "Step 2 CK score" if isinstance(ck, int) else "latest practice score",
+            "program.median_gap": gap(score, program.median_step2ck),
+            "program.min_gap": gap(score, program.min_step2ck),
+            "program.usce_gap": gap(usce, program.usce_required_months),
+        }
+    )
+    return result
+
+
+def _fill(text: str, values: Mapping[str, object]) -> str:
+    return re.sub(r"\{([a-z0-9_.]+)\}", lambda m: show(values.get(m.group(1))), text)
+
+
+def place(program: Program, values: Mapping[str, object], rules: TierRules) -> Placement:
+    """The tier of one program for this profile, with every reason that decided it."""
+    here = _program_values(program, values)
+    blocking = [_fill(r.reason, here) for r in rules.rules if r.tier == "not-a-fit" and evaluate(r.when, here)]
+    if blocking:
+        tier, reasons = "not-a-fit", blocking
+    else:
+        deciding = next((r for r in rules.rules if r.tier not in (None, "not-a-fit") and evaluate(r.when, here)), None)
+        tier = deciding.tier if deciding and deciding.tier else "unknown"
+        reasons = [_fill(deciding.reason, here)] if deciding else ["No rule could place this program."]
+    reasons += [_fill(r.reason, here) for r in rules.rules if r.tier is None and evaluate(r.when, here)]
+    missing = tuple(
+        c
+        for c in ("median_step2ck", "min_step2ck", "img_friendly", "sponsors_visa", "accepts_attempts")
+        if getattr(program, c) is None
+    )
+    return Placement(program, tier, tuple(reasons), missing)
+
+
+def tier_programs(programs: list[Program], values: Mapping[str, object], rules: TierRules, source: str) -> ProgramList:
+    """Place every program; group by tier (likely first), then by name."""
+    placements = sorted(
+        (place(p, values, rules) for p in programs), key=lambda p: (TIERS.index(p.tier), p.program.name.lower())
+    )
+    counts = {tier: sum(1 for p in placements if p.tier == tier) for tier in TIERS}
+    advice = next((text for condition, text in rules.advice if condition is None or evaluate(condition, values)), "")
+    return ProgramList(source, tuple(placements), MappingProxyType(counts), advice, rules.signals)
