@@ -101,6 +101,14 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, s in results["plan"].items():
         lines.append(f"| {name} | {s['median']:.3f} | {s['min']:.3f} | {s['max']:.3f} |")
+    if "pdf_size" in results:
+        size, plan = results["pdf_size"], results["plan"]
+        cost = plan["pdf only (roadmap)"]["median"] / plan["pdf untagged (roadmap)"]["median"]
+        lines += [
+            "",
+            f"Tagging (PDF/UA-1) costs {cost:.2f}x the untagged time and "
+            f"{size['tagged'] / size['untagged']:.2f}x the size ({size['tagged']:,} vs {size['untagged']:,} bytes).",
+        ]
     lines += [
         "",
         "## Batch (fresh process per run, `--force`)",

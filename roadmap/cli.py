@@ -191,9 +191,17 @@ def main(**_: Any) -> None:
     help="Comma-separated outputs: html, pdf, ics, json.",
 )
 @click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@click.option(
+    "--pdf-tags/--no-pdf-tags",
+    default=True,
+    show_default=True,
+    help="Tag the PDF for screen readers (PDF/UA-1); turning it off saves a little time and size.",
+)
 @_shared
 @_guarded
-def build(profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: date | None, **shared: Any) -> None:
+def build(
+    profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: date | None, pdf_tags: bool, **shared: Any
+) -> None:
     """Build one personal plan: HTML site, PDF, iCalendar and plan.json.
 
     \b
@@ -209,7 +217,8 @@ def build(profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: 
     plan = plan_profile(profile, inputs, now, display=profile.as_posix())
     out = OutDir(out_dir or Path("out") / plan.profile.slug)
     out.prepare()
-    written = write_plan(plan, inputs, out, formats, created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")))
+    created = document_date(now, os.environ.get("SOURCE_DATE_EPOCH"))
+    written = write_plan(plan, inputs, out, formats, created=created, pdf_tags=pdf_tags)
     for warning in plan.warnings:
         click.echo(_clean(f"warning: {warning}"), err=True)
     settings.say(

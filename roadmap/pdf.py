@@ -48,13 +48,18 @@ def _mime(file: Path) -> str:
     )
 
 
-def render_pdf(html: str, templates: Layered) -> bytes:
-    """Render print HTML to PDF bytes; relative URLs resolve inside the templates' assets."""
+def render_pdf(html: str, templates: Layered, *, tagged: bool = True) -> bytes:
+    """Render print HTML to PDF bytes; relative URLs resolve inside the templates' assets.
+
+    Tagged by default as PDF/UA-1: a structure tree (headings, lists, tables with header cells,
+    figures with their text alternative), the document language, the title shown as the window
+    title and the PDF/UA identifier, so that screen readers can follow the plan.
+    """
     from weasyprint import HTML
 
     fetcher = _fetcher_class()(templates)
     base_url = templates.builtin.resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1") if tagged else document.write_pdf()
     assert isinstance(pdf, bytes)
     return pdf

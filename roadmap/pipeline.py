@@ -103,7 +103,9 @@ def manifest_bytes(plan: Plan) -> bytes:
     return (json.dumps(plan.to_manifest(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_plan(plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...], *, created: datetime) -> list[Path]:
+def write_plan(
+    plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...], *, created: datetime, pdf_tags: bool = True
+) -> list[Path]:
     """Write the chosen formats of one plan into `out`; return the files written."""
     from roadmap.render import asset_files, make_environment, render_plan_html
 
@@ -119,7 +121,7 @@ def write_plan(plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...]
         from roadmap.pdf import render_pdf
 
         html = render_plan_html(env, plan, for_print=True, created=created)
-        written.append(out.write("plan.pdf", render_pdf(html, inputs.templates)))
+        written.append(out.write("plan.pdf", render_pdf(html, inputs.templates, tagged=pdf_tags)))
     if "ics" in formats:
         from roadmap.ics import render_ics
 
