@@ -16,7 +16,7 @@ def marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
         page_id = page.indirect_reference.idnum if page.indirect_reference else id(page)
         stack: list[int | None] = []
 
-        def before(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
+        def before(operator: bytes, operands: list[Any], cm: Any, tm: Any, stack: list[int | None] = stack) -> None:
             if operator == b"BDC":
                 props = operands[1] if len(operands) > 1 else None
                 stack.append(props.get("/MCID") if isinstance(props, DictionaryObject) else None)
@@ -25,7 +25,9 @@ def marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
             elif operator == b"EMC" and stack:
                 stack.pop()
 
-        def text(chunk: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        def text(
+            chunk: str, cm: Any, tm: Any, font: Any, size: Any, stack: list[int | None] = stack, page_id: int = page_id
+        ) -> None:
             mcid = next((m for m in reversed(stack) if m is not None), None)
             if mcid is not None and chunk:
                 key = (page_id, int(mcid))
