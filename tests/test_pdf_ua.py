@@ -3,6 +3,7 @@ language and displayed title, headings in order, alternate text on figures, head
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_headings_in_order_figures_described_tables_with_headers(pdfs: dict[str,
     items = elements(PdfReader(pdfs[profile]))
     levels = [int(kind[2:]) for _, kind, _, _ in items if re.fullmatch(r"/H[1-6]", kind)]
     assert levels[0] == 1 and levels.count(1) == 1
-    for previous, current in zip(levels, levels[1:], strict=False):
+    for previous, current in itertools.pairwise(levels):
         assert current <= previous + 1, f"heading level skipped: H{previous} then H{current}"
     figures = [attrs for _, kind, _, attrs in items if kind == "/Figure"]
     assert figures and all(str(attrs.get("/Alt", "")).strip() for attrs in figures)
