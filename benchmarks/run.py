@@ -151,6 +151,8 @@ def personal_plan(results: dict[str, Any]) -> None:
         "html+json+pdf": [],
         "pdf only (roadmap)": [],
         "weasyprint alone": [],
+        "pdf untagged (roadmap)": [],
+        "weasyprint alone, untagged": [],
     }
     plan = plan_profile(profile, inputs, today)
     html = render_plan_html(make_environment(inputs.templates), plan, for_print=True, created=created)
