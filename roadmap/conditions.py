@@ -273,6 +273,8 @@ def _sentence(leaf: Leaf, actual: object) -> str:
     if op in _PHRASES:
         return f"{subject}, {_PHRASES[op]} {show(leaf.value)}."
     if op in ("ne", "not_in"):
+        if show(actual).startswith("not "):  # "is not taken" already says it; ", not passed" would stutter
+            return f"{subject}."
         excluded = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
         return f"{subject}, not {_either(list(excluded), 'or')}."
     return f"{subject}."
