@@ -200,7 +200,7 @@ def batch(results: dict[str, Any]) -> None:
     pdf_profiles.mkdir()
     for folder in (profiles, pdf_profiles):  # the demo profile names the example program list
         shutil.copy(source / "example-programs.csv", folder)
-    for file in sorted(profiles.glob("0-*.yaml")):
+    for file in sorted(profiles.glob("0-*.yaml"))[:4]:  # four plans: PDFs take seconds each
         shutil.copy(file, pdf_profiles / file.name)
     for formats, folder in (("html,json,ics", profiles), ("html,json,ics,pdf", pdf_profiles)):
         size = len(list(folder.glob("*.yaml")))
