@@ -84,6 +84,10 @@ class ShardSpec(click.ParamType):  # type: ignore[type-arg]
         self.fail(f"{value!r} is not a shard K/N with 1 <= K <= N", param, ctx)
 
 
+# The planning date, shared by every command that plans; only the CLI reads the clock.
+TODAY_OPTION = click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+
+
 def _shared(func: F) -> F:
     """Add the options every command shares (SPEC: --content, --templates, -q, -v)."""
     options = [
@@ -190,7 +194,7 @@ def main(**_: Any) -> None:
     show_default=True,
     help="Comma-separated outputs: html, pdf, ics, json.",
 )
-@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@TODAY_OPTION
 @click.option(
     "--pdf-tags/--no-pdf-tags",
     default=True,
@@ -229,7 +233,7 @@ def build(
 
 @main.command()
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@TODAY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json instead of text.")
 @_shared
 @_guarded
@@ -343,7 +347,7 @@ def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> Non
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one)."
 )
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other than localhost.")
-@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@TODAY_OPTION
 @_shared
 @_guarded
 def serve(
@@ -405,7 +409,7 @@ def serve(
     show_default=True,
     help="Comma-separated outputs per profile: html, pdf, ics, json.",
 )
-@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@TODAY_OPTION
 @click.option("--force", is_flag=True, help="Rebuild every profile, even those whose inputs did not change.")
 @click.option(
     "--shard",
@@ -514,7 +518,7 @@ def _report_rows(rows: list[Any]) -> int:
     show_default=True,
     help="Comma-separated outputs: html, csv, json.",
 )
-@click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+@TODAY_OPTION
 @_shared
 @_guarded
 def programs(

@@ -7,7 +7,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from roadmap.content import Library, load_library
 from roadmap.errors import InputError, Problem
@@ -18,7 +18,10 @@ from roadmap.programs import ProgramList, TierRules, load_programs, load_tier_ru
 from roadmap.seasons import SeasonTable, load_seasons
 from roadmap.selection import build_plan
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from roadmap.output import OutDir
@@ -45,31 +48,31 @@ def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = No
     content = Layered(BUILTIN_CONTENT, content_dir)
     templates = Layered(BUILTIN_TEMPLATES, templates_dir)
     problems: list[Problem] = []
-    library = seasons = None
+    library = None
     try:
         library = load_library(content)
     except InputError as exc:
         problems.extend(exc.problems)
-    seasons_file = content.find(SEASONS_FILE)
-    if seasons_file is None:
-        problems.append(Problem(SEASONS_FILE, 1, 1, "", "the season data file is missing"))
-    else:
-        try:
-            seasons = load_seasons(seasons_file, content.display(seasons_file))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    rules = None
-    rules_file = content.find(TIERS_FILE)
-    if rules_file is None:
-        problems.append(Problem(TIERS_FILE, 1, 1, "", "the program tier rules file is missing"))
-    else:
-        try:
-            rules = load_tier_rules(rules_file, content.display(rules_file))
-        except InputError as exc:
-            problems.extend(exc.problems)
+    seasons = _load_data(content, SEASONS_FILE, "the season data file", load_seasons, problems)
+    rules = _load_data(content, TIERS_FILE, "the program tier rules file", load_tier_rules, problems)
     if problems or library is None or seasons is None or rules is None:
         raise InputError(problems)
     return Inputs(library, seasons, templates, rules)
+
+
+def _load_data(
+    content: Layered, relative: str, what: str, loader: Callable[[Path, str], T], problems: list[Problem]
+) -> T | None:
+    """Load one data file of the content folders, adding its problems (or its absence) to `problems`."""
+    file = content.find(relative)
+    if file is None:
+        problems.append(Problem(relative, 1, 1, "", f"{what} is missing"))
+        return None
+    try:
+        return loader(file, content.display(file))
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def plan_profile(profile_file: Path, inputs: Inputs, today: date, *, display: str | None = None) -> Plan:
