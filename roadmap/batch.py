@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from roadmap import __version__
 from roadmap.errors import InputError, Problem
 from roadmap.output import OutDir
+from roadmap.parallel import available_cpus
 from roadmap.slug import slugify
 from roadmap.yamlsrc import load_yaml, read_text
 
@@ -354,4 +355,4 @@ def dashboard_rows(rows: list[Row]) -> list[Row]:
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    return available_cpus()

@@ -53,7 +53,7 @@ def _blank_code(body: str) -> str:
     """Blank out fenced code and code spans (keeping line breaks), where `{{ }}` is literal text."""
 
     def blank(match: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", match.group(0))
+        return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
 
     body = re.sub(r"^(```|~~~).*?^\1[^\n]*$", blank, body, flags=re.MULTILINE | re.DOTALL)
     return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", blank, body, flags=re.DOTALL)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -160,6 +159,8 @@ def _guarded(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the last line of defence for our own bugs
             verbose = kwargs.get("verbose") or click.get_current_context().find_root().params.get("verbose")
             if verbose:
+                import traceback  # only ever needed here
+
                 traceback.print_exc()
             click.echo(f"roadmap: internal error: {_clean(type(exc).__name__)}: {_clean(str(exc))[:300]}", err=True)
             if not verbose:
@@ -295,9 +296,10 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
     help="Where the site will live: a full URL or a path such as /guide/ (for the sitemap and canonical links).",
 )
 @click.option("--today", type=IsoDate(), help="Date the season calendar from this day (default: the real date).")
+@click.option("--jobs", type=click.IntRange(1, 256), help="Processes that render pages (default: one per CPU).")
 @_shared
 @_guarded
-def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> None:
+def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, **shared: Any) -> None:
     """Build the static advice site of all the guidance.
 
     \b
@@ -323,7 +325,7 @@ def site(out_dir: Path, base_url: str, today: date | None, **shared: Any) -> Non
     from roadmap.site import build_site
 
     inputs = load_inputs(settings.content_dir, settings.templates_dir)
-    counts = build_site(inputs, out, base_url=base_url, today=today or _now(), fingerprint=fingerprint)
+    counts = build_site(inputs, out, base_url=base_url, today=today or _now(), fingerprint=fingerprint, jobs=jobs)
     settings.say(
         f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
         f"{counts['removed']} removed."
@@ -375,7 +377,8 @@ def serve(
     def build() -> None:
         inputs = settings.inputs()
         if profile is None:
-            build_site(inputs, OutDir(out.root), base_url="/", today=now)  # changes are known: no fast path
+            # Changes are known (no fast path), and this process has threads: render in it alone.
+            build_site(inputs, OutDir(out.root), base_url="/", today=now, jobs=1)
         else:
             plan = plan_profile(profile, inputs, now, display=profile.as_posix())
             write_plan(plan, inputs, OutDir(out.root), ("html", "ics", "json"), created=document_date(now, None))

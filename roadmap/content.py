@@ -99,7 +99,7 @@ def module_files(content: Layered) -> dict[str, Path]:
     """The module files: every `*.md` except READMEs and anything under data/."""
     return {
         rel: path
-        for rel, path in content.files("**/*.md").items()
+        for rel, path in content.files(suffix=".md").items()
         if not rel.startswith("data/") and Path(rel).name.lower() != "readme.md"
     }
 

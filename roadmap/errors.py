@@ -42,3 +42,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        # Rebuilt from its problems when it crosses from a helper process to the parent.
+        return (InputError, (self.problems,))

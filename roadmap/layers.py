@@ -5,6 +5,7 @@ Kept free of heavy imports: the site's "nothing changed" check runs on this modu
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,18 +42,33 @@ class Layered:
                 return candidate
         return None
 
-    def files(self, pattern: str) -> dict[str, Path]:
-        """Map each relative path matching `pattern` to the file that wins, sorted by path."""
+    def files(self, under: str = "", *, suffix: str = "") -> dict[str, Path]:
+        """Map each relative path below `under` (ending in `suffix`) to the file that wins, sorted.
+
+        Like glob's `**`, folders reached through a link are not entered; a file that is a link
+        counts only when it points inside its folder. Only links are resolved, so listing
+        thousands of files costs one directory walk.
+        """
         found: dict[str, Path] = {}
         for root in reversed(self.roots):
-            if root.is_dir():
-                for file in root.glob(pattern):
-                    if file.is_file() and _inside(file, root):
+            start = root / under if under else root
+            if not start.is_dir():
+                continue
+            for folder, _dirs, names in os.walk(start):
+                for name in names:
+                    if not name.endswith(suffix):
+                        continue
+                    file = Path(folder, name)
+                    if file.is_symlink() and not _inside(file, root):
+                        continue
+                    if file.is_file():
                         found[file.relative_to(root).as_posix()] = file
         return dict(sorted(found.items()))
 
     def display(self, file: Path) -> str:
         """A short name for messages: relative to the working directory when possible."""
+        if not file.is_absolute() and ".." not in file.parts:
+            return file.as_posix()  # already relative to the working directory
         try:
             return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:

@@ -156,4 +156,4 @@ def render_programs_html(env: Environment, programs: ProgramList, *, name: str, 
 
 def asset_files(templates: Layered) -> dict[str, Path]:
     """The static files a plan page links to (`assets/...`), user files first."""
-    return templates.files("assets/**/*")
+    return templates.files("assets")

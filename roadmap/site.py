@@ -26,14 +26,13 @@ from roadmap.bodies import render_body
 from roadmap.conditions import describe
 from roadmap.content import TOPICS, Module
 from roadmap.facts import FIELDS, derive_facts
-from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-from roadmap.pipeline import load_inputs
+from roadmap.parallel import write_all
 from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
 from roadmap.seasons import SEASON_DATES
-from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, inputs_fingerprint, read_state, unchanged
+from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, read_state
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable
 
     from jinja2 import Environment
 
@@ -89,9 +88,21 @@ class LazyBody:
         return self.__html__()
 
 
-@functools.lru_cache(maxsize=4096)
+# Body text -> HTML for the build under way: a page and the search index share one rendering,
+# and helper processes send theirs back (see `write_all`), so no body is rendered twice.
+_BODY_HTML: dict[str, Markup] = {}
+
+
 def _site_body(body: str) -> Markup:
-    return render_body(body, generic_lookup)
+    html = _BODY_HTML.get(body)
+    if html is None:
+        html = _BODY_HTML[body] = render_body(body, generic_lookup)
+    return html
+
+
+def _receive_bodies(rendered: object) -> None:
+    assert isinstance(rendered, dict)
+    _BODY_HTML.update(rendered)
 
 
 def generic_lookup(path: str) -> str:
@@ -265,47 +276,45 @@ def _fingerprint(value: Any) -> Any:
     return str(value)
 
 
-def update_site(
-    content_dir: Path | None, templates_dir: Path | None, out: OutDir, *, base_url: str, today: date
+def build_site(
+    inputs: Inputs, out: OutDir, *, base_url: str, today: date, fingerprint: str = "", jobs: int | None = None
 ) -> dict[str, int]:
-    """Rebuild the site only where needed: nothing at all when no input changed since the last build."""
-    content, templates = Layered(BUILTIN_CONTENT, content_dir), Layered(BUILTIN_TEMPLATES, templates_dir)
-    fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today)
-    done = unchanged(out.root, fingerprint)
-    if done is not None:
-        return {"rendered": 0, "skipped": done, "removed": 0}
-    return build_site(
-        load_inputs(content_dir, templates_dir), out, base_url=base_url, today=today, fingerprint=fingerprint
-    )
+    """Write the site into `out`; return counts of pages rendered, skipped and removed.
 
-
-def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date, fingerprint: str = "") -> dict[str, int]:
-    """Write the site into `out`; return counts of pages rendered, skipped and removed."""
+    `jobs` caps the processes that render (None: one per CPU; 1 in a process with threads).
+    """
+    _BODY_HTML.clear()  # bodies render with this build's rules and values
     env = make_environment(inputs.templates)
     site = plan_site(inputs, today)
     base = base_url if base_url.endswith("/") else base_url + "/"
-    templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files("**/*").items()}
+    templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files().items()}
     shared = _hash(__version__, base, templates)
     previous = read_state(out.root)
     previous.pop(FINGERPRINT_KEY, None)
     state: dict[str, str] = {}
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
+    pending: list[tuple[str, Callable[[], bytes]]] = []
 
-    def emit(path: str, make: Any, *inputs_of_page: Any) -> None:
+    def emit(path: str, make: Callable[[], bytes], *inputs_of_page: Any) -> None:
         digest = _hash(shared, *inputs_of_page)
         state[path] = digest
         if previous.get(path) == digest and (out.root / path).is_file():
             counts["skipped"] += 1
-            return
-        out.write(path, make())
-        counts["rendered"] += 1
+        else:
+            pending.append((path, make))
 
     for path, (template, context) in sorted(site.pages.items()):
-        emit(path, lambda t=template, c=context, p=path: _render(env, t, c, p, base), template, _fingerprint(context))
+        page = functools.partial(_render, env, template, context, path, base)
+        emit(path, page, template, _fingerprint(context))
     for relative, file in asset_files(inputs.templates).items():
         if not relative.startswith("assets/print"):
             data = file.read_bytes()
-            emit(relative, lambda d=data: d, hashlib.sha256(data).hexdigest())
+            emit(relative, functools.partial(bytes, data), hashlib.sha256(data).hexdigest())
+    # Pages can be rebuilt from their inputs: written without one fsync each, flushed together below.
+    write_all(out, pending, jobs=jobs, share_back=lambda: _BODY_HTML, receive=_receive_bodies)
+    counts["rendered"] += len(pending)
+    pending.clear()
+    # Files made from every page come after them, here, where every rendered body is at hand.
     searchable = [
         _fingerprint(context["module"])
         for path, (_t, context) in sorted(site.pages.items())
@@ -321,12 +330,16 @@ def build_site(inputs: Inputs, out: OutDir, *, base_url: str, today: date, finge
     pages = sorted(p for p in site.pages if p != "404.html")
     emit("sitemap.xml", lambda: _sitemap(base, pages), pages)
     emit("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode(), pages)
+    write_all(out, pending, jobs=1)
+    counts["rendered"] += len(pending)
     for stale in sorted(set(previous) - set(state)):
         target = out.target(stale)
         if target.is_file():
             target.unlink()
             counts["removed"] += 1
-    # Written last: a run killed before this point leaves the old state, so the next run redoes its work.
+    # Written last, after the pages are on disk: a run killed (or a power cut) before this point
+    # leaves the old record, so the next run redoes its work rather than trusting lost pages.
+    out.flush()
     out.write(
         STATE_FILE, (json.dumps({**state, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
     )

@@ -190,7 +190,7 @@ def test_output_symlink_out_of_the_out_dir_is_refused(tmp_path: Path) -> None:
 def test_read_only_or_full_out_dir_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from roadmap import output
 
-    def refuse(path: Path, data: bytes) -> None:
+    def refuse(path: Path, data: bytes, **_: object) -> None:
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(output, "write_atomic", refuse)
@@ -217,7 +217,7 @@ def test_full_disk_mid_batch_keeps_going_then_recovers(tmp_path: Path, monkeypat
     real = output.write_atomic
     writes = {"count": 0}
 
-    def fill_up(path: Path, data: bytes) -> None:
+    def fill_up(path: Path, data: bytes, **_: object) -> None:
         writes["count"] += 1
         if writes["count"] > 6:
             raise OSError(28, "No space left on device")
