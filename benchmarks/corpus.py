@@ -15,9 +15,14 @@ PARAGRAPHS = (
 
 
 def body(index: int) -> str:
+    """Nine paragraphs of inline markup; every page's text differs, so no tool can reuse another page's HTML."""
     parts = []
     for section in range(1, 4):
-        parts.append(f"## Part {section}\n\n" + "\n\n".join(PARAGRAPHS[(index + k) % 3] for k in range(3)))
+        paragraphs = (
+            f"{PARAGRAPHS[(index + k) % 3]} Note {index}.{section}.{k}: see [item {index}](https://example.org/item/{index})."
+            for k in range(3)
+        )
+        parts.append(f"## Part {section}\n\n" + "\n\n".join(paragraphs))
     return "\n\n".join(parts) + "\n"
 
 

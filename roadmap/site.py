@@ -33,6 +33,7 @@ from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, read_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from jinja2 import Environment
 
@@ -294,12 +295,14 @@ def build_site(
     state: dict[str, str] = {}
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
     pending: list[tuple[str, Callable[[], bytes]]] = []
+    unchanged: set[str] = set()
 
     def emit(path: str, make: Callable[[], bytes], *inputs_of_page: Any) -> None:
         digest = _hash(shared, *inputs_of_page)
         state[path] = digest
         if previous.get(path) == digest and (out.root / path).is_file():
             counts["skipped"] += 1
+            unchanged.add(path)
         else:
             pending.append((path, make))
 
@@ -320,7 +323,8 @@ def build_site(
         for path, (_t, context) in sorted(site.pages.items())
         if path.startswith("modules/")
     ]
-    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", _search_index(site)), searchable)
+    known = _known_search_texts(out.root, unchanged)
+    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", _search_index(site, known)), searchable)
     rules = {
         "rules": rules_json(inputs.library),
         "defaults": _defaults(today),
@@ -354,12 +358,15 @@ def _render(env: Environment, template: str, context: dict[str, Any], path: str,
     return html.encode("utf-8")
 
 
-def _search_index(site: SitePlan) -> list[dict[str, str]]:
+def _search_index(site: SitePlan, known: dict[str, str]) -> list[dict[str, str]]:
+    """One entry per module page; `known` gives texts already extracted for unchanged pages."""
     entries = []
     for path, (_template, context) in sorted(site.pages.items()):
         if path.startswith("modules/"):
             module = context["module"]
-            text = _text_of(str(context["body"]))
+            text = known.get(path)
+            if text is None:
+                text = _text_of(str(context["body"]))
             entries.append(
                 {
                     "url": path,
@@ -370,6 +377,28 @@ def _search_index(site: SitePlan) -> list[dict[str, str]]:
                 }
             )
     return entries
+
+
+def _known_search_texts(root: Path, unchanged: set[str]) -> dict[str, str]:
+    """Texts of unchanged module pages, read back from the last build's search index.
+
+    Rebuilding the index must not mean rendering every body again after a one-page edit. A page
+    whose inputs did not change has the same text, and an unreadable index only costs the work.
+    """
+    if not unchanged:
+        return {}
+    try:
+        script = (root / "assets" / "search-index.js").read_text(encoding="utf-8")
+        entries = json.loads(script.removeprefix("window.ROADMAP_SEARCH = ").rstrip().removesuffix(";"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(entries, list):
+        return {}
+    return {
+        entry["url"]: entry["text"]
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("url") in unchanged and isinstance(entry.get("text"), str)
+    }
 
 
 def _defaults(today: date) -> dict[str, Any]:

@@ -115,3 +115,20 @@ def test_a_deferred_flush_syncs_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
     out.flush()
     out.flush()
     assert calls == [1]
+
+
+def test_a_one_page_edit_renders_one_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _content(tmp_path, 40)
+    out = tmp_path / "out"
+    _site(out, content, jobs=1)
+    edited = content / "overview" / "extra-007.md"
+    edited.write_text(edited.read_text().replace("Body **7**", "Edited body **7**"))
+    rendered: list[str] = []
+    real = site.render_body
+    monkeypatch.setattr(site, "render_body", lambda body, lookup: rendered.append(body) or real(body, lookup))
+    _site(out, content, jobs=1)
+    assert [body for body in rendered if "Edited body" in body] and len(rendered) == 1
+    monkeypatch.setattr(site, "render_body", real)
+    clean = tmp_path / "clean"
+    _site(clean, content, jobs=1)
+    assert _tree(out) == _tree(clean)  # the search index reused the other texts, and they are right
