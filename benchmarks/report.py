@@ -104,7 +104,8 @@ def markdown(results: dict[str, Any]) -> str:
         "| full / plain floor |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for key, case in results["site"].items():
+    by_size = sorted(results["site"].items(), key=lambda item: int(item[0].rsplit(" @ ", 1)[1]))
+    for key, case in by_size:
         if "skipped" in case:
             lines.append(f"| {key.split(' @ ')[0]} | {key.split(' @ ')[1]} | skipped: {case['skipped']} | | | | | | |")
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import TYPE_CHECKING
 
 from roadmap import __version__
@@ -44,4 +45,5 @@ def unchanged(root: Path, fingerprint: str) -> int | None:
     if state.get(FINGERPRINT_KEY) != fingerprint:
         return None
     outputs = [path for path in state if path != FINGERPRINT_KEY]
-    return len(outputs) if all((root / path).is_file() for path in outputs) else None
+    folder = os.fspath(root)
+    return len(outputs) if all(os.path.isfile(os.path.join(folder, path)) for path in outputs) else None
