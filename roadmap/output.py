@@ -19,7 +19,6 @@ class OutDir:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._unflushed = False  # some file was written with durable=False since the last flush()
         self._written: set[str] = set()
         self._checked_dirs: set[Path] = set()  # existing folders already proven to lie inside root
 
@@ -65,8 +64,8 @@ class OutDir:
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> Path:
         """Write `data` to `relative` atomically; the same file twice in one run is a bug.
 
-        `durable=False` skips the per-file fsync, for many files that `flush()` then makes
-        durable together (one journal commit instead of thousands).
+        `durable=False` skips the fsync: for files that can be made again, whose writer checks
+        them on the next run (a site page's size is in the site's record).
         """
         if relative in self._written:
             raise ValueError(f"{relative} was already written in this run")
@@ -81,22 +80,14 @@ class OutDir:
             message = f"cannot write: {exc.strerror or exc}"
             raise InputError([Problem(path.as_posix(), 1, 1, "--out", message)]) from None
         self._written.add(relative)
-        self._unflushed = self._unflushed or not durable
         return path
 
-    def adopt(self, written: list[str], *, durable: bool) -> None:
+    def adopt(self, written: list[str]) -> None:
         """Record files that forked helpers wrote into this folder on this run's behalf."""
         for relative in written:
             if relative in self._written:
                 raise ValueError(f"{relative} was already written in this run")
             self._written.add(relative)
-        self._unflushed = self._unflushed or (bool(written) and not durable)
-
-    def flush(self) -> None:
-        """Make every file written with `durable=False` so far durable."""
-        if self._unflushed:
-            os.sync()
-            self._unflushed = False
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -48,7 +48,7 @@ def write_all(
     share_back: Callable[[], object] | None = None,
     receive: Callable[[object], None] | None = None,
 ) -> None:
-    """Render and write each (path, render) pair into `out` without per-file fsync (call `out.flush()`).
+    """Render and write each (path, render) pair into `out`, without an fsync per file.
 
     `share_back` runs in each helper after its share, and `receive` gets what it returned here:
     how work a helper did (such as rendered bodies) reaches this process without being redone.
@@ -69,7 +69,7 @@ def write_all(
     finally:
         _shared = None
     for written, shared in results:
-        out.adopt(written, durable=False)
+        out.adopt(written)
         if receive is not None:
             receive(shared)
 

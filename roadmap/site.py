@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,7 @@ from roadmap.facts import FIELDS, derive_facts
 from roadmap.parallel import write_all
 from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
 from roadmap.seasons import SEASON_DATES
-from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, read_state
+from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, entry, intact, read_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -296,11 +297,12 @@ def build_site(
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
     pending: list[tuple[str, Callable[[], bytes]]] = []
     unchanged: set[str] = set()
+    root = os.fspath(out.root)
 
     def emit(path: str, make: Callable[[], bytes], *inputs_of_page: Any) -> None:
         digest = _hash(shared, *inputs_of_page)
         state[path] = digest
-        if previous.get(path) == digest and (out.root / path).is_file():
+        if intact(previous.get(path), digest, os.path.join(root, path)):
             counts["skipped"] += 1
             unchanged.add(path)
         else:
@@ -313,7 +315,7 @@ def build_site(
         if not relative.startswith("assets/print"):
             data = file.read_bytes()
             emit(relative, functools.partial(bytes, data), hashlib.sha256(data).hexdigest())
-    # Pages can be rebuilt from their inputs: written without one fsync each, flushed together below.
+    # Pages can be rebuilt from their inputs: written without an fsync each (see `intact`).
     write_all(out, pending, jobs=jobs, share_back=lambda: _BODY_HTML, receive=_receive_bodies)
     counts["rendered"] += len(pending)
     pending.clear()
@@ -341,11 +343,11 @@ def build_site(
         if target.is_file():
             target.unlink()
             counts["removed"] += 1
-    # Written last, after the pages are on disk: a run killed (or a power cut) before this point
-    # leaves the old record, so the next run redoes its work rather than trusting lost pages.
-    out.flush()
+    # Written last: a run killed before this point leaves the old record, so the next run redoes
+    # its work. Each line keeps the size written, which catches a page a power cut left short.
+    record = {path: entry(digest, os.path.getsize(os.path.join(root, path))) for path, digest in state.items()}
     out.write(
-        STATE_FILE, (json.dumps({**state, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
+        STATE_FILE, (json.dumps({**record, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
     )
     return counts
 

@@ -39,11 +39,32 @@ def read_state(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def entry(digest: str, size: int) -> str:
+    """A page's line in the record: the hash of its inputs and the size of the file written."""
+    return f"{digest} {size}"
+
+
+def intact(recorded: str | None, digest: str, file: str) -> bool:
+    """Whether `file` still holds what the record says it was made from, at its full size.
+
+    Pages are written without an fsync each, so after a power cut a page may be short or empty
+    while the record lists it: the size check sends such a page back to be rebuilt.
+    """
+    if recorded is None or recorded.rsplit(" ", 1)[0] != digest:
+        return False
+    try:
+        return os.path.isfile(file) and os.path.getsize(file) == int(recorded.rsplit(" ", 1)[1])
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def unchanged(root: Path, fingerprint: str) -> int | None:
     """How many outputs are already up to date, or None when something must be rebuilt."""
     state = read_state(root)
-    if state.get(FINGERPRINT_KEY) != fingerprint:
+    if state.pop(FINGERPRINT_KEY, None) != fingerprint:
         return None
-    outputs = [path for path in state if path != FINGERPRINT_KEY]
     folder = os.fspath(root)
-    return len(outputs) if all(os.path.isfile(os.path.join(folder, path)) for path in outputs) else None
+    for path, recorded in state.items():
+        if not intact(recorded, recorded.rsplit(" ", 1)[0], os.path.join(folder, path)):
+            return None
+    return len(state)
