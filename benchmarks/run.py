@@ -327,9 +327,14 @@ def startup(results: dict[str, Any]) -> None:
         "roadmap explain": [PY, "-m", "roadmap", "explain", "profiles/jordan-rivera.yaml", "--today", "2027-03-01"],
         "mkdocs --help": [PY, "-m", "mkdocs", "--help"],
     }
-    for name, cmd in cases.items():
+    for cmd in cases.values():
         seconds(cmd, REPO)  # warm the file cache
-        results["startup"][name] = stats([seconds(cmd, REPO) for _ in range(RUNS + 2)])
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(2 * RUNS):  # interleaved, like the site builds: a slow spell hits every command
+        for name, cmd in cases.items():
+            samples[name].append(seconds(cmd, REPO))
+    for name, taken in samples.items():
+        results["startup"][name] = stats(taken)
         print(f"  startup {name}: {results['startup'][name]['median']:.3f}s", flush=True)
 
 
