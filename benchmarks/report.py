@@ -85,6 +85,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Measured by `make bench` in one run on {results['cpus']} CPUs ({results['machine']}), "
         f"{results.get('seconds', 0):.0f} s in all. Medians of the runs shown, with min and max; ratios come from the same run.",
+        "Runs are interleaved (every tool once, then every tool again), so a slow spell on a shared machine",
+        "falls on all of them alike. The site corpus has realistic inline markup (bold, links, code spans in",
+        "every paragraph) and no two pages alike, so no tool can reuse one page's rendering for another.",
         "Versions: " + ", ".join(f"{k} {v[k]}" for k in sorted(v)) + ".",
         "",
         "![Full site build by tool and size](chart.svg)",
