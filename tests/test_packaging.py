@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -50,8 +51,12 @@ def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
     )
     wheel = next(wheels.glob("roadmap-*.whl"))
     env_dir = tmp_path / "venv"
-    # The dependencies come from the running interpreter; only roadmap itself is installed fresh.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    # Issue 14: never `system_site_packages=True`. Inside a virtualenv that means the *base*
+    # interpreter's packages, so the test passed only where the dependencies happened to be
+    # installed system-wide. The dependencies come from the interpreter running the tests (the
+    # venv the README's `make test` installed into), through a .pth file; roadmap itself is
+    # installed fresh from the wheel and comes first on sys.path.
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -59,6 +64,8 @@ def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
         text=True,
         check=True,
     ).stdout.strip()
+    running = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site) / "zz-test-dependencies.pth").write_text("\n".join(sorted(running)) + "\n", encoding="utf-8")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, str(wheel)], check=True
     )
@@ -86,6 +93,7 @@ def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (elsewhere / "plan").iterdir()) == [
+        ".roadmap-files.json",  # the record of what roadmap wrote there (SECURITY.md)
         "assets",
         "index.html",
         "plan.ics",
