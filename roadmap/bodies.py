@@ -6,7 +6,9 @@ Substitution happens on parsed text tokens, never on the Markdown source, so a v
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,10 +19,14 @@ from markupsafe import Markup
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
-LOOSE_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
 # Links may point at the web (https/http), an e-mail address or an anchor in the page: never a
 # local file, a data: payload or a script. Images are off entirely: nothing is ever fetched.
 _SAFE_LINK = re.compile(r"^(https?://|mailto:|#)", re.IGNORECASE)
+# Each used with one match at a known place, never searched for from every position.
+_LINK_TARGET = re.compile(r"\(\s*<?([^)\s>]*)")
+_TAG_START = re.compile(r"<[A-Za-z/!]")
+_BACKTICKS = re.compile(r"`+")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 @dataclass(frozen=True)
@@ -51,45 +57,152 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
 
 def _blank_code(body: str) -> str:
     """Blank out fenced code and code spans (keeping line breaks), where `{{ }}` is literal text."""
+    return _blank_code_spans(_blank_fences(body))
 
-    def blank(match: re.Match[str]) -> str:
-        return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
 
-    body = re.sub(r"^(```|~~~).*?^\1[^\n]*$", blank, body, flags=re.MULTILINE | re.DOTALL)
-    return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", blank, body, flags=re.DOTALL)
+def _blank(text: str) -> str:
+    return _NOT_NEWLINE.sub(" ", text)
+
+
+def _blank_fences(body: str) -> str:
+    """Blank each ``` or ~~~ fence with the next line that starts with the same fence."""
+    lines = body.split("\n")
+    fences = [line[:3] if line.startswith(("```", "~~~")) else "" for line in lines]
+    closer: list[int | None] = [None] * len(lines)
+    next_at: dict[str, int] = {}
+    for index in reversed(range(len(lines))):  # one pass from the end finds every line's closer
+        if fences[index]:
+            closer[index] = next_at.get(fences[index])
+            next_at[fences[index]] = index
+    index = 0
+    while index < len(lines):
+        end = closer[index]
+        if end is None:
+            index += 1
+            continue
+        lines[index : end + 1] = [_blank(line) for line in lines[index : end + 1]]
+        index = end + 1
+    return "\n".join(lines)
+
+
+def _blank_code_spans(text: str) -> str:
+    """Blank each code span: a run of backticks up to the next run of the same length.
+
+    A run with no such partner is plain text, as in CommonMark. Each length keeps a queue of its
+    runs, so finding partners is one pass however many runs are left open.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    queues: dict[int, deque[int]] = {}
+    for number, (start, end) in enumerate(runs):
+        queues.setdefault(end - start, deque()).append(number)
+    pieces: list[str] = []
+    done = number = 0
+    while number < len(runs):
+        start, end = runs[number]
+        queue = queues[end - start]
+        while queue and queue[0] <= number:
+            queue.popleft()
+        if not queue:
+            number += 1
+            continue
+        partner = queue.popleft()
+        pieces += [text[done:start], _blank(text[start : runs[partner][1]])]
+        done, number = runs[partner][1], partner + 1
+    return "".join([*pieces, text[done:]])
 
 
 def inspect_body(body: str) -> tuple[list[tuple[str, int]], list[BodyIssue]]:
     """Return the placeholder paths a body uses, with their lines, and problems found in it.
 
     A scan of the text rather than a full Markdown parse: loading a library stays cheap, and the
-    renderer enforces the same rules anyway (links filtered, images and raw HTML off).
+    renderer enforces the same rules anyway (links filtered, images and raw HTML off). Every scan
+    is linear: an opening `{{`, `[` or `<` that is never closed is looked for once, not again
+    from each later position (a backtracking regex took 48 s on 100,000 such characters).
     """
     text = _blank_code(body)
     paths: list[tuple[str, int]] = []
     issues: list[BodyIssue] = []
-
-    def line_of(position: int) -> int:
-        return text.count("\n", 0, position)
-
-    for match in LOOSE_PLACEHOLDER.finditer(text):
-        strict = PLACEHOLDER.fullmatch(match.group(0))
-        if strict:
-            paths.append((strict.group(1), line_of(match.start())))
-        else:
-            issues.append(
-                BodyIssue(line_of(match.start()), "only {{ dotted.path }} can be substituted", match.group(0))
-            )
-    for match in re.finditer(r"!\[[^\]]*\]\(([^)]*)\)", text):
-        issues.append(BodyIssue(line_of(match.start()), "images are not allowed in modules", match.group(0)))
-    for match in re.finditer(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)", text):
-        target = match.group(1)
+    for number, line in enumerate(text.split("\n")):
+        for placeholder in _placeholders(line):
+            strict = PLACEHOLDER.fullmatch(placeholder)
+            if strict:
+                paths.append((strict.group(1), number))
+            elif placeholder.endswith("}}"):
+                issues.append(BodyIssue(number, "only {{ dotted.path }} can be substituted", placeholder))
+            else:
+                issues.append(BodyIssue(number, "unclosed {{; write {{ dotted.path }} on one line", placeholder))
+    line_of = _line_finder(text)
+    for at, image in _images(text):
+        issues.append(BodyIssue(line_of(at), "images are not allowed in modules", image))
+    for at, target in _link_targets(text):
         if target and not _SAFE_LINK.match(target):
-            issues.append(BodyIssue(line_of(match.start()), "links must be https, mailto or #anchor", target))
-    where = re.search(r"<[A-Za-z/!][^>]*>", text)
-    if where:
-        issues.append(BodyIssue(line_of(where.start()), "raw HTML is off and shows as text", where.group(0)))
+            issues.append(BodyIssue(line_of(at), "links must be https, mailto or #anchor", target))
+    tag = _first_tag(text)
+    if tag:
+        issues.append(BodyIssue(line_of(tag[0]), "raw HTML is off and shows as text", tag[1]))
     return paths, issues
+
+
+def _line_finder(text: str) -> Callable[[int], int]:
+    """The 0-based line of a position, by binary search over the line breaks."""
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    return lambda position: bisect.bisect_left(breaks, position)
+
+
+def _placeholders(line: str) -> Iterator[str]:
+    """Each `{{ ... }}` of a line, as written; an unclosed `{{` is yielded with the rest of the line."""
+    start = line.find("{{")
+    while start != -1:
+        end = line.find("}}", start + 2)
+        if end == -1:
+            yield line[start:]  # no `}}` further on: no later `{{` on this line closes either
+            return
+        yield line[start : end + 2]
+        start = line.find("{{", end + 2)
+
+
+def _images(text: str) -> Iterator[tuple[int, str]]:
+    """Each `![alt](target)`, where it starts."""
+    start = text.find("![")
+    while start != -1:
+        close = text.find("]", start + 2)
+        if close == -1:
+            return  # no `]` further on: no later `![` is an image either
+        if not text.startswith("(", close + 1):
+            start = text.find("![", close + 1)  # every `![` before this `]` ends at it too
+            continue
+        end = text.find(")", close + 2)
+        if end == -1:
+            return
+        yield start, text[start : end + 1]
+        start = text.find("![", end + 1)
+
+
+def _link_targets(text: str) -> Iterator[tuple[int, str]]:
+    """Each `[text](target` that is not an image, where it starts, with its target."""
+    start = text.find("[")
+    while start != -1:
+        if text[start - 1 : start] == "!":  # an image: reported as one
+            start = text.find("[", start + 1)
+            continue
+        close = text.find("]", start + 1)
+        if close == -1:
+            return
+        target = _LINK_TARGET.match(text, close + 1)
+        if target is None:
+            start = text.find("[", close + 1)  # every `[` before this `]` ends at it too
+            continue
+        yield start, target.group(1)
+        start = text.find("[", target.end())
+
+
+def _first_tag(text: str) -> tuple[int, str] | None:
+    """The first `<tag ...>`, where it starts; an unclosed `<a` makes every later one unclosed too."""
+    opening = _TAG_START.search(text)
+    if opening is None:
+        return None
+    end = text.find(">", opening.end())
+    return None if end == -1 else (opening.start(), text[opening.start() : end + 1])
 
 
 def render_body(body: str, lookup: Callable[[str], str]) -> Markup:

@@ -16,6 +16,7 @@ from roadmap.conditions import Condition, parse_condition
 from roadmap.errors import InputError, Problem, show_value
 from roadmap.facts import FIELDS
 from roadmap.layers import Layered
+from roadmap.limits import MAX_MODULE_BYTES
 from roadmap.plan import ALWAYS_MILESTONES
 from roadmap.yamlsrc import YamlDoc, load_yaml, read_text, split_front_matter
 
@@ -127,7 +128,7 @@ def load_library(content: Layered) -> Library:
 
 def load_module(file: Path, display: str, *, default_id: str) -> Module:
     """Read one Markdown module; its front-matter lines count from the top of the file."""
-    text = read_text(file, display)
+    text = read_text(file, display, max_bytes=MAX_MODULE_BYTES)
     front, body, body_line = split_front_matter(text, display)
     doc = load_yaml(front, display, line_offset=1)
     if not isinstance(doc.data, dict):

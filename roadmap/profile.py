@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from roadmap.errors import InputError, Problem
-from roadmap.yamlsrc import KeyPath, YamlDoc, load_yaml, read_text
+from roadmap.limits import MAX_PROFILE_KEYS
+from roadmap.yamlsrc import KeyPath, YamlDoc, crowded_mappings, load_yaml, read_text
 
 ExamStatus = Literal["not-taken", "scheduled", "passed", "failed"]
 ApplicantType = Literal["us-img", "non-us-img", "us-md", "us-do"]
@@ -195,6 +196,9 @@ def parse_profile(doc: YamlDoc) -> Profile:
     if not isinstance(doc.data, dict):
         shape = "a list" if isinstance(doc.data, list) else "text"
         raise InputError([doc.problem((), "the top level must be a mapping of fields", shape)])
+    crowded = crowded_mappings(doc, MAX_PROFILE_KEYS)
+    if crowded:  # refused before validation, which would suggest a spelling for every key
+        raise InputError(crowded)
     try:
         profile = Profile.model_validate(doc.data)
     except ValidationError as exc:

@@ -9,6 +9,8 @@ whole mechanism of "billion laughs" bombs and a profile never needs them.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,19 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from roadmap.errors import InputError, Problem, show_value
+from roadmap.limits import MAX_INPUT_BYTES, MAX_YAML_DEPTH
 
-MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 24
 _NULL_TAG = "tag:yaml.org,2002:null"
+# Opening without blocking: a FIFO opens at once instead of waiting for a writer, and is then
+# refused by fstat like any other file that is not a regular file.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_FILE_KINDS = (
+    (stat.S_ISDIR, "directory"),
+    (stat.S_ISFIFO, "fifo"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+)
 
 KeyPath = tuple[str | int, ...]
 
@@ -76,32 +87,88 @@ class _Refused(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses aliases and deep nesting as soon as it meets them."""
+    """A SafeLoader whose composer refuses aliases and deep nesting as soon as it meets them, and
+    whose scanner remembers where each open `{` or `[` began, so that one left unclosed is
+    reported where it opens rather than where the parser gave up."""
 
     _depth = 0
+
+    def __init__(self, stream: str) -> None:
+        self.open_flows: list[tuple[Any, str]] = []  # (mark, "{" or "[") of each flow still open
+        super().__init__(stream)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             raise _Refused(self.peek_event().start_mark, "YAML aliases (*name) are not allowed")  # type: ignore[no-untyped-call]
         self._depth += 1
         try:
-            if self._depth > MAX_DEPTH:
+            if self._depth > MAX_YAML_DEPTH:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _Refused(mark, f"nested deeper than {MAX_DEPTH} levels")
+                raise _Refused(mark, f"nested deeper than {MAX_YAML_DEPTH} levels")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        self.open_flows.append((self.get_mark(), self.peek()))
+        super().fetch_flow_collection_start(token_class)
 
-def read_text(file: Path, display: str, *, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file (a BOM is allowed) with a size limit; problems raise InputError."""
+    def fetch_flow_collection_end(self, token_class: Any) -> None:
+        if self.open_flows:
+            self.open_flows.pop()
+        super().fetch_flow_collection_end(token_class)
+
+
+def read_bytes(file: Path, display: str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """Read an input file of at most `max_bytes`; anything else raises InputError at once.
+
+    Only a regular file is read: a FIFO would block forever and /dev/zero would never end, and
+    both report a size of 0. The kind is taken from the opened descriptor (no race with a rename),
+    and at most one byte past the cap is read, so a file that grows while it is read is refused too.
+    """
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            raise InputError([Problem(display, 1, 1, "", f"file is larger than {max_bytes} bytes", str(size))])
-        raw = file.read_bytes()
+        fd = os.open(file, _OPEN_FLAGS)
     except OSError as exc:
         raise InputError([Problem(display, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(display, 1, 1, "file", "not a regular file", _file_kind(info.st_mode))])
+        if info.st_size > max_bytes:
+            raise InputError([_too_large(display, max_bytes, info.st_size)])
+        raw = _read_at_most(fd, max_bytes + 1)
+    except OSError as exc:
+        raise InputError([Problem(display, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    finally:
+        os.close(fd)
+    if len(raw) > max_bytes:
+        raise InputError([_too_large(display, max_bytes, None)])
+    return raw
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    return next((name for test, name in _FILE_KINDS if test(mode)), "special file")
+
+
+def _too_large(display: str, max_bytes: int, size: int | None) -> Problem:
+    return Problem(display, 1, 1, "", f"file is larger than {max_bytes} bytes", None if size is None else str(size))
+
+
+def read_text(file: Path, display: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 input file (a BOM is allowed) with a size limit; problems raise InputError."""
+    raw = read_bytes(file, display, max_bytes=max_bytes)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,8 +186,8 @@ def _compose_fast(text: str) -> Node | None:
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(event.start_mark, "YAML aliases (*name) are not allowed")
-        if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent) and depth + 1 > MAX_DEPTH:
-            raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent) and depth + 1 > MAX_YAML_DEPTH:
+            raise _Refused(event.start_mark, f"nested deeper than {MAX_YAML_DEPTH} levels")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -145,9 +212,8 @@ def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
     except _Refused as exc:
         raise InputError([_at(display, exc.mark, line_offset, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        raise InputError([_at(display, mark, line_offset, message)]) from None
+        assert loader is not None  # the constructor raises only ReaderError
+        raise InputError([_syntax_problem(exc, loader.open_flows, display, line_offset)]) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -160,6 +226,28 @@ def load_yaml(text: str, display: str, *, line_offset: int = 0) -> YamlDoc:
         if loader is not None:
             loader.dispose()
     return _document(node, display, line_offset)
+
+
+# PyYAML's context for an error inside a `{...}` or `[...]` (its mark is the bracket), and for
+# a quoted scalar (its mark is the opening quote).
+_OPENERS = {"while parsing a flow mapping": "{", "while parsing a flow sequence": "["}
+_UNCLOSED_QUOTE = ("while scanning a quoted scalar", "found unexpected end of stream")
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, open_flows: list[tuple[Any, str]], display: str, offset: int) -> Problem:
+    """A syntax error, placed where the user must look: an unclosed `{`, `[` or quote is reported
+    where it opens (the parser only notices it lines later, or at the end of the file)."""
+    problem = exc.problem or ""
+    end = exc.problem_mark
+    if "<stream end>" in problem and (exc.context in _OPENERS or open_flows):
+        mark, bracket = (exc.context_mark, _OPENERS[exc.context]) if exc.context in _OPENERS else open_flows[-1]
+        return _at(display, mark, offset, f"invalid YAML: this '{bracket}' is not closed before the end of the file")
+    if exc.context in _OPENERS and end is not None:
+        message = f"this '{_OPENERS[exc.context]}' is not closed ({problem} on line {end.line + 1 + offset})"
+        return _at(display, exc.context_mark, offset, f"invalid YAML: {message}")
+    if (exc.context, problem) == _UNCLOSED_QUOTE:
+        return _at(display, exc.context_mark, offset, "invalid YAML: this quote is not closed")
+    return _at(display, end or exc.context_mark, offset, f"invalid YAML: {problem or exc.context}")
 
 
 def _document(node: Node | None, display: str, line_offset: int) -> YamlDoc:
@@ -208,6 +296,24 @@ def _build(node: Node, path: KeyPath, doc: YamlDoc, problems: list[Problem], off
         doc.key_marks[child] = key_mark
         mapping[key] = _build(value_node, child, doc, problems, offset)
     return mapping
+
+
+def crowded_mappings(doc: YamlDoc, max_keys: int) -> list[Problem]:
+    """A problem for each mapping of the document with more than `max_keys` keys, at the mapping."""
+    problems: list[Problem] = []
+
+    def visit(value: Any, path: KeyPath) -> None:
+        if isinstance(value, dict):
+            if len(value) > max_keys:
+                problems.append(doc.problem(path, f"has too many fields (at most {max_keys})", len(value)))
+            for key, child in value.items():
+                visit(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                visit(child, (*path, index))
+
+    visit(doc.data, ())
+    return problems
 
 
 def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
