@@ -19,16 +19,20 @@ DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/dashboard.js"
 
 
 def write_summary(out: OutDir, rows: list[Row], templates: Layered, today: date) -> None:
-    """summary.csv and index.html for every row; the dashboard's own assets beside them."""
-    ordered = dashboard_rows(rows)
-    env = make_environment(templates)
+    """summary.csv and index.html for every row; the dashboard's own assets beside them.
+
+    summary.csv goes first: when the dashboard template of a user's theme fails on these rows
+    (an input error naming its line), the table of results is still written.
+    """
+    out.write("summary.csv", summary_csv(sorted(rows, key=lambda r: (r.source, r.slug))))
     counts = {"attention": sum(1 for r in rows if r.attention), "error": sum(1 for r in rows if r.status == "error")}
-    html = env.get_template("batch/dashboard.html").render(
+    template = make_environment(templates).get_template("batch/dashboard.html")
+    ordered = dashboard_rows(rows)
+    html = template.render(
         rows=ordered, today=today, counts=counts, stages=STAGES, stage_labels=STAGE_LABELS, disclaimer=DISCLAIMER
     )
     for asset in DASHBOARD_ASSETS:
         found = templates.find(asset)
         if found is not None:
             out.write(asset, found.read_bytes())
-    out.write("summary.csv", summary_csv(sorted(rows, key=lambda r: (r.source, r.slug))))
     out.write("index.html", html.encode("utf-8"))

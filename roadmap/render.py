@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from roadmap import __version__
@@ -19,6 +19,7 @@ from roadmap.charts import practice_chart_svg, timeline_svg
 from roadmap.conditions import show
 from roadmap.programs import TIER_LABELS, TIERS
 from roadmap.selection import GROUP_ORDER
+from roadmap.templating import ThemeEnvironment
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,10 +72,10 @@ class RenderedGroup:
     sections: tuple[RenderedSection, ...]
 
 
-def make_environment(templates: Layered) -> Environment:
-    """A Jinja environment over the layered template folders."""
-    env = Environment(
-        loader=FileSystemLoader([str(root) for root in templates.roots]),
+def make_environment(templates: Layered) -> ThemeEnvironment:
+    """A Jinja environment over the layered template folders (see roadmap.templating)."""
+    env = ThemeEnvironment(
+        templates,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
