@@ -3,7 +3,8 @@ FAQ, score bands, season calendar, search index, "apply to me" rules, sitemap, 4
 
 It rides on the same pipeline as a plan (load_inputs, render_body, the Jinja environment) and
 is incremental: each page records a hash of everything it was made from, an unchanged page is
-not rendered again, and files of pages that no longer exist are removed.
+not rendered again, and files of pages that no longer exist are removed (when they still hold the
+bytes we wrote: the record is a claim, never an order).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from roadmap.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, rules_jso
 from roadmap.bodies import render_body
 from roadmap.conditions import describe
 from roadmap.content import TOPICS, Module
+from roadmap.errors import Problem, show_value
 from roadmap.facts import FIELDS, derive_facts
+from roadmap.output import NotOurs
 from roadmap.parallel import write_all
 from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
 from roadmap.seasons import SEASON_DATES
-from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, entry, intact, read_state
+from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, entry, intact, read_state, written_sha256
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -279,11 +282,20 @@ def _fingerprint(value: Any) -> Any:
 
 
 def build_site(
-    inputs: Inputs, out: OutDir, *, base_url: str, today: date, fingerprint: str = "", jobs: int | None = None
+    inputs: Inputs,
+    out: OutDir,
+    *,
+    base_url: str,
+    today: date,
+    warn: Callable[[Problem], None],
+    fingerprint: str = "",
+    jobs: int | None = None,
 ) -> dict[str, int]:
     """Write the site into `out`; return counts of pages rendered, skipped and removed.
 
     `jobs` caps the processes that render (None: one per CPU; 1 in a process with threads).
+    `warn` hears of each file the last record lists that is not removed because it is not
+    provably the one roadmap wrote.
     """
     _BODY_HTML.clear()  # bodies render with this build's rules and values
     env = make_environment(inputs.templates)
@@ -338,18 +350,38 @@ def build_site(
     emit("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode(), pages)
     write_all(out, pending, jobs=1)
     counts["rendered"] += len(pending)
-    for stale in sorted(set(previous) - set(state)):
-        target = out.target(stale)
-        if target.is_file():
-            target.unlink()
-            counts["removed"] += 1
+    counts["removed"] = _remove_stale(out, previous, set(state), warn)
     # Written last: a run killed before this point leaves the old record, so the next run redoes
-    # its work. Each line keeps the size written, which catches a page a power cut left short.
-    record = {path: entry(digest, os.path.getsize(os.path.join(root, path))) for path, digest in state.items()}
+    # its work. Each line keeps the size written, which catches a page a power cut left short,
+    # and its sha256, which a later build checks before it deletes the file.
+    record = {
+        path: previous[path]
+        if path in unchanged
+        else entry(digest, os.path.getsize(os.path.join(root, path)), out.written_sha256(path))
+        for path, digest in state.items()
+    }
     out.write(
         STATE_FILE, (json.dumps({**record, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
     )
     return counts
+
+
+def _remove_stale(out: OutDir, previous: dict[str, str], current: set[str], warn: Callable[[Problem], None]) -> int:
+    """Delete the files of pages that no longer exist; return how many were removed.
+
+    The record is only a claim (anyone who can write the out dir can forge it): a file goes only
+    when it is a plain file still holding the exact bytes we wrote. Any other line is reported
+    and ignored, never obeyed.
+    """
+    removed = 0
+    record = (out.root / STATE_FILE).as_posix()
+    for stale in sorted(set(previous) - current):
+        try:
+            if out.remove_if_ours(stale, written_sha256(previous[stale])):
+                removed += 1
+        except NotOurs as exc:
+            warn(Problem(record, 1, 1, show_value(stale), f"warning: not removed: {exc}"))
+    return removed
 
 
 def _render(env: Environment, template: str, context: dict[str, Any], path: str, base: str) -> bytes:

@@ -79,7 +79,8 @@ def test_default_out_dir_is_out_slug(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     run("build", str(profile), "--today", TODAY, "--format", "json")
     assert (tmp_path / "out" / "jordan-rivera" / "plan.json").is_file()
-    assert sorted(p.name for p in (tmp_path / "out" / "jordan-rivera").iterdir()) == ["plan.json"]
+    files = sorted(p.name for p in (tmp_path / "out" / "jordan-rivera").iterdir())
+    assert files == [".roadmap-files.json", "plan.json"]  # the plan, and the record that it is ours
 
 
 def test_unknown_format_is_a_usage_error() -> None:
