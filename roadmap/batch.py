@@ -15,17 +15,20 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import asdict, dataclass
+import re
+import sys
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from roadmap import __version__
-from roadmap.errors import InputError, Problem
+from roadmap.errors import InputError, Problem, printable, show_value
+from roadmap.facts import STAGES
 from roadmap.output import OutDir
 from roadmap.parallel import available_cpus
 from roadmap.slug import slugify
-from roadmap.yamlsrc import load_yaml, read_text
+from roadmap.yamlsrc import load_yaml, read_bytes, read_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -48,7 +51,13 @@ CSV_COLUMNS = (
     "days_left",
     "attention",
     "error",
+    "program_tiers",
 )
+# The templates a batch renders: checked once before any plan is built (a broken theme would
+# break every plan; one clear error beats a hundred identical rows).
+BATCH_TEMPLATES = ("plan.html", "batch/dashboard.html")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SHARD_FILE = re.compile(r"shard-([1-9][0-9]*)-of-([1-9][0-9]*)\.json")  # one name per shard: no leading zeros
 # Flags and warnings that put an advisee at the top of the dashboard.
 ATTENTION_FLAGS = {
     "step1-failed": "failed Step 1 attempt",
@@ -62,10 +71,23 @@ class Job:
     """One profile to build, with its folder decided up front (the same in every shard)."""
 
     source: Path
-    display: str
+    display: str  # the path as the user typed it, for messages on the terminal
     slug: str
     name: str  # from the profile when it has one, for error rows too
     position: int  # in the sorted list of all profiles
+    public: str  # the path as outputs show it: relative to the folder given, never absolute
+
+    def public_problem(self, problem: Problem, out_root: Path) -> Problem:
+        """`problem` as an output shows it: its path relative to the out dir or the folder given."""
+        path, typed_folder = problem.path, self.display.removesuffix(self.public)
+        out_folder = out_root.as_posix() + "/"
+        if path.startswith(out_folder):
+            path = path.removeprefix(out_folder)
+        elif self.display.endswith(self.public) and path.startswith(typed_folder):
+            path = path.removeprefix(typed_folder)
+        elif PurePath(path).is_absolute():
+            path = PurePath(path).name
+        return replace(problem, path=path)
 
 
 @dataclass(frozen=True)
@@ -87,14 +109,84 @@ class Row:
     program_tiers: str = ""  # "likely 1, target 2, ..." when the profile names a program list
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Row:
-        data = {
-            **data,
-            "flags": tuple(data["flags"]),
-            "attention": tuple(data["attention"]),
-            "files": tuple(data["files"]),
-        }
-        return cls(**data)
+    def from_json(cls, data: object) -> Row:
+        """A row read back from a file (a shard's rows, a profile folder's record), checked like
+        one we make: a forged file cannot put a link, a script or a control character into the
+        dashboard or summary.csv. Raises BadRow."""
+        if not isinstance(data, dict):
+            raise BadRow("", "must be an object", type(data).__name__)
+        names = [f.name for f in fields(cls)]
+        for key in data:
+            if key not in names:
+                raise BadRow(str(key), "unknown field")
+        for name in names:
+            if name not in data:
+                raise BadRow(name, "missing")
+            check, message = _ROW_RULES[name]
+            if not check(data[name]):
+                raise BadRow(name, message, data[name])
+        return cls(**{**data, **{name: tuple(data[name]) for name in ("flags", "attention", "files")}})
+
+    def cleaned(self) -> Row:
+        """The same row with control characters replaced in every text (see errors.printable)."""
+        changes: dict[str, Any] = {name: printable(getattr(self, name)) for name in _TEXT_FIELDS}
+        for name in ("flags", "attention"):
+            changes[name] = tuple(printable(item) for item in getattr(self, name))
+        return replace(self, **changes)
+
+
+class BadRow(ValueError):
+    """A row in a file that this tool could not have written."""
+
+    def __init__(self, field: str, message: str, got: object = None) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+        self.got = None if got is None else show_value(got)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and printable(value) == value
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(_is_text(item) for item in value)
+
+
+def _is_date_or_empty(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return value == "" or bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def _is_file_names(value: object) -> bool:
+    """Files the batch wrote into a profile's folder: relative paths, no `..`, no scheme."""
+    return isinstance(value, list) and all(
+        isinstance(item, str) and _FILE.fullmatch(item) is not None and ".." not in item.split("/") for item in value
+    )
+
+
+_FILE = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+_TEXT_FIELDS = ("name", "source", "next_milestone", "error", "program_tiers")
+_TEXTS = "must be a list of texts without control characters"
+# What each field of a row read back from a file must hold, and what to say when it does not.
+_ROW_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "slug": (
+        lambda v: isinstance(v, str) and SLUG.fullmatch(v) is not None,
+        "must be a folder name of a-z, 0-9 and single hyphens",
+    ),
+    "status": (lambda v: v in ("ok", "error"), "must be ok or error"),
+    "stage": (lambda v: v == "" or (isinstance(v, str) and v in STAGES), f"must be {', '.join(STAGES)} or empty"),
+    "next_milestone_date": (_is_date_or_empty, "must be a date YYYY-MM-DD or empty"),
+    "days_left": (lambda v: v is None or type(v) is int, "must be a whole number or null"),
+    "flags": (_is_texts, _TEXTS),
+    "attention": (_is_texts, _TEXTS),
+    "files": (_is_file_names, "must be a list of relative file names"),
+    **dict.fromkeys(_TEXT_FIELDS, (_is_text, "must be a text without control characters")),
+}
 
 
 def find_profiles(paths: Iterable[Path]) -> list[Path]:
@@ -118,12 +210,21 @@ def find_profiles(paths: Iterable[Path]) -> list[Path]:
     return [found[key] for key in sorted(found)]
 
 
-def plan_jobs(files: list[Path]) -> list[Job]:
-    """Give every profile a safe folder name; collisions get -2, -3… in sorted path order."""
+def plan_jobs(files: list[Path], given: Iterable[Path] = ()) -> list[Job]:
+    """Give every profile a safe folder name; collisions get -2, -3… in sorted path order.
+
+    `given` are the paths named on the command line: outputs name a profile relative to the
+    folder it was found in.
+    """
+    from roadmap.pipeline import public_path
+
+    folders = [path for path in given if path.is_dir()]
     jobs: list[Job] = []
     taken: set[str] = set()
     for file in files:
-        display = file.as_posix()
+        # A file name, or the raw name of a profile that is not valid, is someone else's text: it
+        # reaches messages, summary.csv and the dashboard, so control characters go here, once.
+        display = printable(file.as_posix())
         name = _name_of(file, display)
         base = slugify(name or file.stem)
         slug, count = base, 1
@@ -131,7 +232,9 @@ def plan_jobs(files: list[Path]) -> list[Job]:
             count += 1
             slug = f"{base}-{count}"
         taken.add(slug)
-        jobs.append(Job(file, display, slug, name or "", len(jobs)))
+        folder = next((f for f in folders if file.is_relative_to(f)), None)
+        public = printable(file.relative_to(folder).as_posix() if folder else public_path(file.as_posix()))
+        jobs.append(Job(file, display, slug, name or "", len(jobs), public))
     return jobs
 
 
@@ -141,7 +244,7 @@ def _name_of(file: Path, display: str) -> str | None:
     except InputError:
         return None
     name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None
+    return printable(name) if isinstance(name, str) else None
 
 
 def shard_of(job: Job, count: int) -> int:
@@ -153,9 +256,10 @@ def shard_of(job: Job, count: int) -> int:
 def input_hash(job: Job, formats: tuple[str, ...], today: date, fingerprint: str) -> str:
     """Everything a profile's outputs depend on: its bytes, the content, templates, tool and date."""
     try:
-        data = job.source.read_bytes()
-    except OSError:
-        data = b""
+        # The same guarded read as every input: a FIFO or /dev/zero is refused, never waited on.
+        data = read_bytes(job.source, job.display)
+    except InputError:
+        data = b""  # build_one reports it as this profile's error row
     parts = [__version__, today.isoformat(), ",".join(formats), fingerprint, job.slug, job.display]
     return hashlib.sha256("\0".join(parts).encode() + b"\0" + data).hexdigest()
 
@@ -170,7 +274,7 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
     return Row(
         slug=job.slug,
         name=plan.profile.name,
-        source=job.display,
+        source=job.public,
         status="ok",
         stage=plan.stage,
         flags=plan.flags,
@@ -180,7 +284,7 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
         attention=tuple(attention),
         files=files,
         program_tiers=", ".join(f"{tier} {n}" for tier, n in plan.programs.counts.items()) if plan.programs else "",
-    )
+    ).cleaned()
 
 
 _INPUTS: Inputs | None = None
@@ -193,39 +297,80 @@ def _worker_init(content_dir: Path | None, templates_dir: Path | None) -> None:
     _INPUTS = load_inputs(content_dir, templates_dir)
 
 
-def build_one(job: Job, out_root: Path, formats: tuple[str, ...], today: date, digest: str, created: Any) -> Row:
-    """Build one profile into <out>/<slug>/; any input problem becomes an error row."""
+def build_one(
+    job: Job, out_root: Path, formats: tuple[str, ...], today: date, digest: str, created: Any, force_out: bool = False
+) -> tuple[Row, str]:
+    """Build one profile into <out>/<slug>/; any input problem becomes an error row.
+
+    Files there that the folder's record does not prove ours are not overwritten (unless
+    `force_out`): the profile becomes an error row instead.
+
+    Returns the row and, for an error row, its error with paths as the user typed them (for
+    the terminal; the row itself, an output, never holds an absolute path).
+    """
     from roadmap.pipeline import plan_profile, write_plan
 
     assert _INPUTS is not None, "the worker was not initialised"
-    folder = OutDir(out_root / job.slug)
+    # A subfolder: <out>/<slug> itself must not be a link that sends the plan elsewhere.
+    folder = OutDir(out_root).subfolder(job.slug)
+    shown = ""
+    reusable = True  # an error in the profile stays while its inputs do; one in writing may not
     try:
-        plan = plan_profile(job.source, _INPUTS, today, display=job.display)
-        folder.prepare()
-        written = write_plan(plan, _INPUTS, folder, formats, created=created)
-        row = row_for(plan, job, tuple(sorted(p.relative_to(folder.root).as_posix() for p in written)))
+        plan = plan_profile(job.source, _INPUTS, today, display=job.display, source=job.public)
     except InputError as exc:
-        row = Row(job.slug, job.name, job.display, "error", error=" | ".join(p.format() for p in exc.problems))
+        plan, (row, shown) = None, _error_row(job, job.name, exc, out_root)
     try:
         folder.prepare()
+        folder.keep_record(force=force_out, warn=_warn)  # before any write, the row's too
+        if plan is not None:
+            written = write_plan(plan, _INPUTS, folder, formats, created=created)
+            row = row_for(plan, job, tuple(sorted(p.relative_to(folder.root).as_posix() for p in written)))
+    except InputError as exc:  # the folder, or a file in it, is in the way: the next run tries again
+        if plan is not None:  # a profile's own error is the one to show
+            row, shown = _error_row(job, job.name, exc, out_root)
+        reusable = False
+    try:
+        folder.prepare()
+        folder.save_record()  # before the input hash: a run killed while saving it redoes the profile
         # The row and the input hash go last: until both are written the profile counts as not done.
         folder.write(ROW_FILE, (json.dumps(asdict(row), sort_keys=True) + "\n").encode())
-        folder.write(INPUT_HASH_FILE, digest.encode())
+        folder.write(INPUT_HASH_FILE, (digest if reusable else "").encode())  # "": no input matches
     except InputError as exc:  # e.g. a full disk: report it; the next run does this profile again
         if row.status == "ok":
-            row = Row(job.slug, row.name, job.display, "error", error=" | ".join(p.format() for p in exc.problems))
-    return row
+            row, shown = _error_row(job, row.name, exc, out_root)
+    return row, shown
+
+
+def _warn(problem: Problem) -> None:
+    """A warning about a profile's folder, on stderr: a worker process has no other way to the terminal."""
+    sys.stderr.write(printable(problem.format()) + "\n")
+    sys.stderr.flush()
+
+
+def _error_row(job: Job, name: str, error: InputError, out_root: Path) -> tuple[Row, str]:
+    """A profile that could not be built or written: its problems on one line, joined by " | ".
+
+    Returns the row (paths relative, see `Job.public_problem`) and the same line as typed.
+    """
+
+    def one_line(problems: Iterable[Problem]) -> str:
+        return " | ".join(p.format() for p in problems).replace("\n", " ").replace("\t", " ")
+
+    public = one_line(job.public_problem(p, out_root) for p in error.problems)
+    return Row(job.slug, name, job.public, "error", error=public).cleaned(), printable(one_line(error.problems))
 
 
 def _done_row(job: Job, out_root: Path, digest: str) -> Row | None:
     folder = out_root / job.slug
+    if folder.is_symlink():
+        return None  # built again, so that the refusal to write through it is reported
     try:
         if (folder / INPUT_HASH_FILE).read_text() != digest:
             return None
         row = Row.from_json(json.loads((folder / ROW_FILE).read_text()))
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError):  # unreadable or not a row we could have written: build it again
         return None
-    return row if all((folder / f).is_file() for f in row.files) else None
+    return row if row.slug == job.slug and all((folder / f).is_file() for f in row.files) else None
 
 
 @dataclass(frozen=True)
@@ -235,6 +380,7 @@ class BatchOptions:
     jobs: int
     force: bool = False
     shard: tuple[int, int] = (1, 1)
+    force_out: bool = False  # overwrite files in profile folders that roadmap cannot prove it wrote
 
 
 def run_batch(
@@ -246,9 +392,17 @@ def run_batch(
     templates_dir: Path | None,
     fingerprint: str,
     created: Any,
-    progress: Callable[[Row], None],
+    progress: Callable[[Row, bool], None],
+    shown_errors: dict[str, str] | None = None,
 ) -> list[Row]:
-    """Build this shard's profiles (in parallel), skipping the unchanged; return its rows in job order."""
+    """Build this shard's profiles (in parallel), skipping the unchanged; return its rows in job order.
+
+    `progress(row, built)` hears of every profile as it is done; `built` is False for one skipped as unchanged.
+    `shown_errors` gets, by slug, the error of each profile that failed in this run with its
+    paths as the user typed them (the rows hold them relative).
+    """
+    shown = shown_errors if shown_errors is not None else {}
+    check_theme(templates_dir)
     index, count = options.shard
     mine = [job for job in jobs if shard_of(job, count) == index]
     rows: dict[str, Row] = {}
@@ -258,57 +412,160 @@ def run_batch(
         done = None if options.force else _done_row(job, out.root, digest)
         if done is not None:
             rows[job.slug] = done
-            progress(done)
+            progress(done, False)
         else:
             todo.append((job, digest))
     if todo and options.jobs <= 1:
         _worker_init(content_dir, templates_dir)
         for job, digest in todo:
-            rows[job.slug] = build_one(job, out.root, options.formats, options.today, digest, created)
-            progress(rows[job.slug])
+            rows[job.slug], shown[job.slug] = build_one(
+                job, out.root, options.formats, options.today, digest, created, options.force_out
+            )
+            progress(rows[job.slug], True)
     elif todo:
         with concurrent.futures.ProcessPoolExecutor(
             max_workers=options.jobs, initializer=_worker_init, initargs=(content_dir, templates_dir)
         ) as pool:
             futures = {
-                pool.submit(build_one, job, out.root, options.formats, options.today, digest, created): job
+                pool.submit(
+                    build_one, job, out.root, options.formats, options.today, digest, created, options.force_out
+                ): job
                 for job, digest in todo
             }
             for future in concurrent.futures.as_completed(futures):
-                row = future.result()
+                row, shown[row.slug] = future.result()
                 rows[row.slug] = row
-                progress(row)
+                progress(row, True)
     result = [rows[job.slug] for job in mine]
-    shard_file = f"{ROWS_DIR}/shard-{index}-of-{count}.json"
-    out.write(shard_file, (json.dumps([asdict(r) for r in result], indent=1, sort_keys=True) + "\n").encode())
+    # The date goes with the rows, so that a merge can refuse shards made for different days.
+    shard = {"today": options.today.isoformat(), "rows": [asdict(r) for r in result]}
+    text = json.dumps(shard, indent=1, sort_keys=True) + "\n"
+    out.write(f"{ROWS_DIR}/shard-{index}-of-{count}.json", text.encode())
     return result
 
 
-def merge_rows(out: OutDir) -> tuple[list[Row], list[str]]:
-    """Read every shard's rows; return them and a list of shards still missing."""
+def check_theme(templates_dir: Path | None) -> None:
+    """Find an error in the user's templates once, before any plan is built with them.
+
+    An error that shows only for some profiles (a name undefined for one plan) is met while
+    rendering instead, and becomes that profile's error row.
+    """
+    if templates_dir is None:
+        return
+    from roadmap.layers import BUILTIN_TEMPLATES, Layered
+    from roadmap.render import make_environment
+    from roadmap.templating import check_templates
+
+    check_templates(make_environment(Layered(BUILTIN_TEMPLATES, templates_dir)), BATCH_TEMPLATES)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One shard's file: which share it is, the date its plans were made for, and its rows."""
+
+    shown: str
+    index: int
+    count: int
+    today: date
+    rows: tuple[Row, ...]
+
+
+def merge_rows(out: OutDir, today: date | None) -> tuple[list[Row], list[str], date]:
+    """Read every shard's rows; return them, the shards still missing, and the date of their plans.
+
+    Shard files may sit on a volume that many machines write to, so they are read as input:
+    every row is checked like one we make (Row.from_json), shards must agree on N, on the date
+    (and with --today when it is given) and on which profile has which folder, and every problem
+    is reported at once. No shard file at all is an error too: an empty dashboard helps nobody.
+    """
     folder = out.root / ROWS_DIR
-    files = sorted(folder.glob("shard-*-of-*.json")) if folder.is_dir() else []
-    counts = {int(f.stem.rsplit("-", 1)[1]) for f in files}
+    found = sorted(
+        (int(match[2]), int(match[1]), entry)
+        for entry in (folder.iterdir() if folder.is_dir() else ())
+        if (match := SHARD_FILE.fullmatch(entry.name))
+    )
+    if not found:
+        message = f"no shard files (shard-K-of-N.json); run roadmap batch PROFILES --shard K/N --out {out.root} first"
+        raise InputError([Problem(folder.as_posix(), 1, 1, "--merge", message)])
+    counts = sorted({count for count, _, _ in found})
     if len(counts) > 1:
-        raise InputError(
-            [
-                Problem(
-                    str(folder),
-                    1,
-                    1,
-                    "shards",
-                    "shard files from different --shard N runs are mixed",
-                    ", ".join(sorted(str(c) for c in counts)),
-                )
-            ]
-        )
-    missing: list[str] = []
-    if counts:
-        total = counts.pop()
-        present = {int(f.stem.split("-")[1]) for f in files}
-        missing = [f"{k}/{total}" for k in range(1, total + 1) if k not in present]
-    rows = [Row.from_json(item) for f in files for item in json.loads(f.read_text())]
-    return sorted(rows, key=lambda r: (r.source, r.slug)), missing
+        message = "shard files from different --shard N runs are mixed"
+        raise InputError([Problem(folder.as_posix(), 1, 1, "shards", message, ", ".join(map(str, counts)))])
+    shards: list[Shard] = []
+    problems: list[Problem] = []
+    for count, index, file in found:
+        try:
+            shards.append(_read_shard(file, index, count))
+        except InputError as exc:
+            problems += exc.problems
+    problems += _disagreements(shards, today)
+    if problems:
+        raise InputError(problems)
+    present = {shard.index for shard in shards}
+    missing = [f"{k}/{counts[0]}" for k in range(1, counts[0] + 1) if k not in present]
+    rows = [row for shard in shards for row in shard.rows]
+    return sorted(rows, key=lambda r: (r.source, r.slug)), missing, shards[0].today
+
+
+def _read_shard(file: Path, index: int, count: int) -> Shard:
+    shown = file.as_posix()
+
+    def refuse(message: str, line: int = 1, col: int = 1) -> InputError:
+        return InputError([Problem(shown, line, col, "(root)", message)])
+
+    if index > count:
+        raise refuse(f"names shard {index} of only {count}")
+    if file.is_symlink() or not file.is_file():
+        raise refuse("is not a file that roadmap wrote (a link, or a folder)")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise refuse(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except UnicodeDecodeError:
+        raise refuse("not UTF-8 text") from None
+    if not (
+        isinstance(data, dict)
+        and sorted(data) == ["rows", "today"]
+        and isinstance(data["rows"], list)
+        and _is_date_or_empty(data["today"])
+        and data["today"]
+    ):
+        raise refuse('must be {"today": DATE, "rows": [...]} as this version of roadmap writes it; rerun this shard')
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for number, item in enumerate(data["rows"]):
+        try:
+            rows.append(Row.from_json(item))
+        except BadRow as bad:
+            field = f"rows[{number}].{bad.field}" if bad.field else f"rows[{number}]"
+            problems.append(Problem(shown, 1, 1, field, bad.message, bad.got))
+    if problems:
+        raise InputError(problems)
+    return Shard(shown, index, count, date.fromisoformat(data["today"]), tuple(rows))
+
+
+def _disagreements(shards: list[Shard], today: date | None) -> list[Problem]:
+    """Shards made for another date than the others (or than --today), and folders claimed twice."""
+    problems: list[Problem] = []
+    same = "give every shard and the merge the same --today"
+    for shard in shards:
+        if today is not None and shard.today != today:
+            message = f"its plans were made for {shard.today}, not for --today {today}; {same}"
+            problems.append(Problem(shard.shown, 1, 1, "today", message))
+        elif today is None and shard.today != shards[0].today:
+            first = f"shard {shards[0].index}/{shards[0].count}'s for {shards[0].today}"
+            message = f"its plans were made for {shard.today}, {first}; {same}"
+            problems.append(Problem(shard.shown, 1, 1, "today", message))
+    claimed: dict[str, str] = {}
+    for shard in shards:
+        for number, row in enumerate(shard.rows):
+            if row.slug in claimed:
+                message = f"is also in {claimed[row.slug]}"
+                problems.append(Problem(shard.shown, 1, 1, f"rows[{number}].slug", message, row.slug))
+            claimed.setdefault(row.slug, Path(shard.shown).name)
+    return problems
 
 
 def summary_csv(rows: list[Row]) -> bytes:
@@ -336,8 +593,15 @@ def summary_csv(rows: list[Row]) -> bytes:
 
 
 def safe_cell(value: str) -> str:
-    """Prefix a quote to text a spreadsheet would treat as a formula (=, +, -, @, tab, CR)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """One CSV cell as a spreadsheet should show it: text. Every CSV writer passes every cell here.
+
+    Control characters are replaced (see errors.printable; a CR-LF line break stays a line
+    break), and a quote goes before text that a spreadsheet would run as a formula: `=`, `+`, `-`
+    or `@` first, also after spaces or line breaks (spreadsheets skip those before a formula), or
+    a tab first.
+    """
+    text = printable(value.replace("\r\n", "\n"))
+    return "'" + text if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] == "\t" else text
 
 
 def dashboard_rows(rows: list[Row]) -> list[Row]:

@@ -10,7 +10,7 @@ from roadmap.batch import find_profiles
 from roadmap.conditions import satisfiable
 from roadmap.content import TOPICS
 from roadmap.errors import InputError, Problem
-from roadmap.pipeline import load_inputs
+from roadmap.pipeline import load_inputs, plan_from_doc
 from roadmap.profile import parse_profile
 from roadmap.yamlsrc import load_yaml, read_text
 
@@ -30,10 +30,18 @@ class CheckResult:
     profiles: int
 
     def summary(self) -> str:
-        return (
-            f"Checked {self.modules} modules and {self.profiles} profiles: "
-            f"{len(self.errors)} errors, {len(self.warnings)} warnings."
+        counts = (
+            count(self.modules, "module"),
+            count(self.profiles, "profile"),
+            count(sum(problem.more or 1 for problem in self.errors), "error"),  # "... and N more" counts N
+            count(len(self.warnings), "warning"),
         )
+        return "Checked {} and {}: {}, {}.".format(*counts)
+
+
+def count(number: int, noun: str) -> str:
+    """`1 profile`, `2 profiles`, `0 errors`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def run_checks(
@@ -54,6 +62,9 @@ def run_checks(
         try:
             doc = load_yaml(read_text(file, file.as_posix()), file.as_posix())
             profile = parse_profile(doc)
+            # The same planning a build does, so check never passes a profile that build rejects.
+            if inputs is not None:
+                warnings.extend(n.as_warning() for n in plan_from_doc(doc, file, inputs, today).notices)
         except InputError as exc:
             errors.extend(exc.problems)
             continue

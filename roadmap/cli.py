@@ -20,7 +20,9 @@ from roadmap import __version__
 
 if TYPE_CHECKING:
     from roadmap.errors import Problem
+    from roadmap.output import OutDir
     from roadmap.pipeline import Inputs
+    from roadmap.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_FORMATS = "html,pdf,ics,json"
@@ -38,7 +40,9 @@ def _interactive() -> bool:
 
 def _clean(text: str) -> str:
     """Strip terminal control sequences from text that may carry user input."""
-    return "".join(ch if ch.isprintable() or ch in "\t\n" else "?" for ch in text)
+    from roadmap.errors import printable  # one rule for the terminal, summary.csv and the dashboard
+
+    return printable(text)
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]
@@ -85,6 +89,29 @@ class ShardSpec(click.ParamType):  # type: ignore[type-arg]
 
 # The planning date, shared by every command that plans; only the CLI reads the clock.
 TODAY_OPTION = click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+# Every command that writes an out dir refuses /, the home folder and a project's folder without it.
+FORCE_OUT_OPTION = click.option(
+    "--force-out",
+    is_flag=True,
+    help="Write even if --out is /, your home folder or a project's folder (holding pyproject.toml or .git),"
+    " and (build, programs, batch) over files there that roadmap cannot prove it wrote.",
+)
+
+
+def claim_out(out_dir: Path, force_out: bool, share: str | None = None, *, record: bool = False) -> OutDir:
+    """The command's out dir, made this run's (see OutDir.claim) until the command ends.
+
+    `record`: overwrite only files the folder's record proves we wrote (see OutDir.keep_record);
+    the caller saves the record once its files are written.
+    """
+    from roadmap.output import OutDir
+
+    out = OutDir(out_dir)
+    click.get_current_context().call_on_close(out.release)
+    out.claim(force=force_out, share=share)
+    if record:
+        out.keep_record(force=force_out, warn=lambda problem: report([problem]))
+    return out
 
 
 def _shared(func: F) -> F:
@@ -136,6 +163,16 @@ class Settings:
         return load_inputs(self.content_dir, self.templates_dir)
 
 
+def print_warnings(plan: Plan) -> None:
+    """Print a plan's warnings on stderr: at their place in the profile when they have one."""
+    located = {notice.sentence() for notice in plan.notices}
+    for notice in plan.notices:
+        click.echo(_clean(notice.as_warning().format()), err=True)
+    for warning in plan.warnings:
+        if warning not in located:
+            click.echo(_clean(f"warning: {warning}"), err=True)
+
+
 def report(problems: list[Problem]) -> None:
     """Print one line per problem on stderr."""
     for problem in problems:
@@ -148,13 +185,14 @@ def _guarded(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from roadmap.errors import InputError
+        from roadmap.output import OutDirBusy
 
         try:
             return func(*args, **kwargs)
         except InputError as exc:
             report(exc.problems)
-            sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            sys.exit(2 if isinstance(exc, OutDirBusy) else 1)  # busy: nothing is wrong, try again later
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence for our own bugs
             verbose = kwargs.get("verbose") or click.get_current_context().find_root().params.get("verbose")
@@ -202,30 +240,37 @@ def main(**_: Any) -> None:
     show_default=True,
     help="Tag the PDF for screen readers (PDF/UA-1); turning it off saves a little time and size.",
 )
+@FORCE_OUT_OPTION
 @_shared
 @_guarded
 def build(
-    profile: Path, out_dir: Path | None, formats: tuple[str, ...], today: date | None, pdf_tags: bool, **shared: Any
+    profile: Path,
+    out_dir: Path | None,
+    formats: tuple[str, ...],
+    today: date | None,
+    pdf_tags: bool,
+    force_out: bool,
+    **shared: Any,
 ) -> None:
     """Build one personal plan: HTML site, PDF, iCalendar and plan.json.
 
     \b
     Example:
-      roadmap build profiles/us-img-step2ck-low-practice.yaml --today 2027-03-01 --out out/demo
+      roadmap build profiles/taylor-flat-220s.yaml --today 2027-03-01 --out out/taylor
     """
-    from roadmap.output import OutDir
     from roadmap.pipeline import document_date, plan_profile, write_plan
 
     settings = Settings(click.get_current_context(), **shared)
     inputs = settings.inputs()
     now = today or _now()
     plan = plan_profile(profile, inputs, now, display=profile.as_posix())
-    out = OutDir(out_dir or Path("out") / plan.profile.slug)
-    out.prepare()
     created = document_date(now, os.environ.get("SOURCE_DATE_EPOCH"))
-    written = write_plan(plan, inputs, out, formats, created=created, pdf_tags=pdf_tags)
-    for warning in plan.warnings:
-        click.echo(_clean(f"warning: {warning}"), err=True)
+    out = claim_out(out_dir or Path("out") / plan.profile.slug, force_out, record=True)
+    try:
+        written = write_plan(plan, inputs, out, formats, created=created, pdf_tags=pdf_tags)
+    finally:
+        out.save_record()  # also after a refusal: the files written before it are ours
+    print_warnings(plan)
     settings.say(
         f"Built the plan for {plan.profile.name} ({plan.stage}) in {out.root}/: "
         + ", ".join(p.name for p in written if p.parent == out.root)
@@ -243,7 +288,7 @@ def explain(profile: Path, today: date | None, as_json: bool, **shared: Any) -> 
 
     \b
     Example:
-      roadmap explain profiles/us-img-step1-failed.yaml --today 2026-12-01
+      roadmap explain profiles/riley-step1-failed.yaml --today 2026-12-01
     """
     from roadmap.explain import explain_text
     from roadmap.pipeline import manifest_bytes, plan_profile
@@ -266,7 +311,8 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
 
     \b
     Example:
-      roadmap check profiles/ --content my-content/
+      roadmap check                              # the built-in content
+      roadmap check profiles/ --today 2027-03-01   # and every profile in a folder
     """
     from roadmap.checks import run_checks
 
@@ -297,9 +343,10 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
 )
 @click.option("--today", type=IsoDate(), help="Date the season calendar from this day (default: the real date).")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Processes that render pages (default: one per CPU).")
+@FORCE_OUT_OPTION
 @_shared
 @_guarded
-def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, **shared: Any) -> None:
+def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, force_out: bool, **shared: Any) -> None:
     """Build the static advice site of all the guidance.
 
     \b
@@ -307,12 +354,10 @@ def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, **s
       roadmap site --out public --base-url https://example.org/guide/
     """
     from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-    from roadmap.output import OutDir
     from roadmap.sitestate import inputs_fingerprint, unchanged
 
     settings = Settings(click.get_current_context(), **shared)
-    out = OutDir(out_dir)
-    out.prepare()
+    out = claim_out(out_dir, force_out)
     content = Layered(BUILTIN_CONTENT, settings.content_dir)
     templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
     fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today or _now())
@@ -325,7 +370,15 @@ def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, **s
     from roadmap.site import build_site
 
     inputs = load_inputs(settings.content_dir, settings.templates_dir)
-    counts = build_site(inputs, out, base_url=base_url, today=today or _now(), fingerprint=fingerprint, jobs=jobs)
+    counts = build_site(
+        inputs,
+        out,
+        base_url=base_url,
+        today=today or _now(),
+        warn=lambda problem: report([problem]),
+        fingerprint=fingerprint,
+        jobs=jobs,
+    )
     settings.say(
         f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
         f"{counts['removed']} removed."
@@ -350,17 +403,25 @@ def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, **s
 )
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other than localhost.")
 @TODAY_OPTION
+@FORCE_OUT_OPTION
 @_shared
 @_guarded
 def serve(
-    profile: Path | None, out_dir: Path, host: str, port: int, allow_remote: bool, today: date | None, **shared: Any
+    profile: Path | None,
+    out_dir: Path,
+    host: str,
+    port: int,
+    allow_remote: bool,
+    today: date | None,
+    force_out: bool,
+    **shared: Any,
 ) -> None:
     """Preview the site, or a personal plan, rebuilding and reloading on every change.
 
     \b
     Example:
-      roadmap serve                            # the advice site at http://127.0.0.1:8000/
-      roadmap serve me.yaml --content my-content/
+      roadmap serve                                  # the advice site at http://127.0.0.1:8000/
+      roadmap serve profiles/jordan-rivera.yaml --port 8001   # a personal plan
     """
     from roadmap import serve as preview_server
     from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES
@@ -370,15 +431,16 @@ def serve(
 
     preview_server.check_host(host, allow_remote)
     settings = Settings(click.get_current_context(), **shared)
-    out = OutDir(out_dir)
-    out.prepare()
+    out = claim_out(out_dir, force_out)
     now = today or _now()
 
     def build() -> None:
         inputs = settings.inputs()
         if profile is None:
             # Changes are known (no fast path), and this process has threads: render in it alone.
-            build_site(inputs, OutDir(out.root), base_url="/", today=now, jobs=1)
+            build_site(
+                inputs, OutDir(out.root), base_url="/", today=now, warn=lambda problem: report([problem]), jobs=1
+            )
         else:
             plan = plan_profile(profile, inputs, now, display=profile.as_posix())
             write_plan(plan, inputs, OutDir(out.root), ("html", "ics", "json"), created=document_date(now, None))
@@ -389,7 +451,10 @@ def serve(
         files = [path for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()]
         return files + ([profile] if profile else [])
 
-    preview = preview_server.Preview(build, watched, report)
+    def show_failure(lines: list[str]) -> None:
+        click.echo(_clean("\n".join(lines)), err=True)
+
+    preview = preview_server.Preview(build, watched, show_failure, verbose=settings.verbose)
     preview_server.run(preview, out.root, host, port, lambda url: click.echo(f"Serving {url} (Ctrl+C to stop)"))
 
 
@@ -422,6 +487,7 @@ def serve(
     help="Build only share K of N (deterministic); join the shards with --merge.",
 )
 @click.option("--merge", is_flag=True, help="Join the rows the shards left in --out into summary.csv and index.html.")
+@FORCE_OUT_OPTION
 @_shared
 @_guarded
 def batch(
@@ -433,6 +499,7 @@ def batch(
     force: bool,
     shard: tuple[int, int],
     merge: bool,
+    force_out: bool,
     **shared: Any,
 ) -> None:
     """Build the plans of many advisees, with a dashboard and summary.csv.
@@ -442,39 +509,48 @@ def batch(
 
     \b
     Example:
-      roadmap batch advisees/ --out out/batch --jobs 2 --today 2027-03-01
-      roadmap batch advisees/ --shard 2/4 --out shared/   # on four machines, then:
-      roadmap batch --merge --out shared/
+      roadmap batch profiles/ --out out/batch --jobs 2 --today 2027-03-01
+      roadmap batch profiles/ --shard 1/2 --out out/shared --today 2027-03-01   # machine 1
+      roadmap batch profiles/ --shard 2/2 --out out/shared --today 2027-03-01   # machine 2
+      roadmap batch --merge --out out/shared                                   # then, once
     """
     from roadmap import batch as batches
     from roadmap.dashboard import write_summary
     from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-    from roadmap.output import OutDir
     from roadmap.pipeline import document_date
     from roadmap.sitestate import inputs_fingerprint
 
     settings = Settings(click.get_current_context(), **shared)
     now = today or _now()
-    out = OutDir(out_dir)
-    out.prepare()
+    # Shards write only their own profiles' folders, so shards of one run may build at once.
+    share = f"{batches.ROWS_DIR}/shard-{shard[0]}-of-{shard[1]}.lock" if shard != (1, 1) and not merge else None
+    out = claim_out(out_dir, force_out, share)
     templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
     if merge:
         if paths:
             raise click.UsageError("--merge reads the rows already in --out; give no profiles")
-        rows, missing = batches.merge_rows(out)
+        rows, missing, now = batches.merge_rows(out, today)  # the dashboard's date is the shards' date
         if missing:
             raise click.UsageError(f"shards not finished yet: {', '.join(missing)}")
     else:
         if not paths:
             raise click.UsageError("give profiles or folders of profiles (or --merge)")
         settings.inputs()  # fail early, once, on bad content rather than in every worker
-        job_list = batches.plan_jobs(batches.find_profiles(paths))
+        job_list = batches.plan_jobs(batches.find_profiles(paths), paths)
         fingerprint = inputs_fingerprint(
             Layered(BUILTIN_CONTENT, settings.content_dir), templates, base_url="", today=now
         )
-        options = batches.BatchOptions(formats, now, jobs or batches.default_jobs(), force, shard)
+        options = batches.BatchOptions(formats, now, jobs or batches.default_jobs(), force, shard, force_out)
         show_bar = not settings.quiet and sys.stderr.isatty()
         mine = sum(1 for job in job_list if batches.shard_of(job, shard[1]) == shard[0])
+        unchanged: list[str] = []  # the slugs skipped because their inputs did not change
+        shown_errors: dict[str, str] = {}  # this run's errors with paths as typed (rows hold them relative)
+
+        def progress(row: Any, built: bool) -> None:
+            bar.update(1)
+            if not built:
+                unchanged.append(row.slug)
+
         with click.progressbar(length=mine, label="Building plans", file=sys.stderr, hidden=not show_bar) as bar:
             rows = batches.run_batch(
                 job_list,
@@ -484,27 +560,37 @@ def batch(
                 templates_dir=settings.templates_dir,
                 fingerprint=fingerprint,
                 created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")),
-                progress=lambda _row: bar.update(1),
+                progress=progress,
+                shown_errors=shown_errors,
             )
         if shard != (1, 1):
             settings.say(
                 f"Shard {shard[0]}/{shard[1]}: {len(rows)} profiles. When every shard is done: "
-                f"roadmap batch --merge --out {out.root}"
+                f"roadmap batch --merge --out {out.root} --today {now}"
             )
-            _report_rows(rows)
+            if _report_rows(rows, shown_errors):
+                sys.exit(1)  # the exit code of an unsharded run: some profiles failed
             return
     write_summary(out, rows, templates, now)
-    failed = _report_rows(rows)
-    settings.say(f"{len(rows) - failed} plans built, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
+    failed = _report_rows(rows, {} if merge else shown_errors)
+    if merge:
+        done = f"{len(rows) - failed} plans merged"
+    else:
+        skipped = len(set(unchanged) - {row.slug for row in rows if row.status == "error"})
+        done = f"{skipped} unchanged, {len(rows) - failed - skipped} built"
+    settings.say(f"{done}, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
     if failed:
         sys.exit(1)
 
 
-def _report_rows(rows: list[Any]) -> int:
-    """Print the problems of every failed profile, one line each; return how many failed."""
+def _report_rows(rows: list[Any], shown_errors: dict[str, str]) -> int:
+    """Print the problems of every failed profile, one line each; return how many failed.
+
+    `shown_errors` holds, by slug, errors met in this run as the user typed their paths.
+    """
     failed = [row for row in rows if row.status == "error"]
     for row in failed:
-        for line in row.error.split(" | "):
+        for line in (shown_errors.get(row.slug) or row.error).split(" | "):
             click.echo(_clean(line), err=True)
     return len(failed)
 
@@ -522,6 +608,7 @@ def _report_rows(rows: list[Any]) -> int:
     help="Comma-separated outputs: html, csv, json.",
 )
 @TODAY_OPTION
+@FORCE_OUT_OPTION
 @_shared
 @_guarded
 def programs(
@@ -530,6 +617,7 @@ def programs(
     out_dir: Path | None,
     formats: tuple[str, ...],
     today: date | None,
+    force_out: bool,
     **shared: Any,
 ) -> None:
     """Sort your own program list (CSV or YAML) into tiers for your profile, with the reasons.
@@ -538,22 +626,25 @@ def programs(
     Example:
       roadmap programs profiles/jordan-rivera.yaml profiles/example-programs.csv --out out/programs
     """
-    from roadmap.output import OutDir
-    from roadmap.pipeline import plan_profile, write_program_list
-    from roadmap.programs import load_programs, tier_programs
+    from roadmap.pipeline import plan_profile, public_path, write_program_list
+    from roadmap.programs import TIER_LABELS, load_programs, tier_programs
 
     settings = Settings(click.get_current_context(), **shared)
     inputs = settings.inputs()
     plan = plan_profile(profile, inputs, today or _now(), display=profile.as_posix())
     rows = load_programs(programs_file, programs_file.as_posix())
-    tiered = tier_programs(rows, plan.values, inputs.tier_rules, programs_file.as_posix())
-    out = OutDir(out_dir or Path("out") / f"{plan.profile.slug}-programs")
-    out.prepare()
-    written = write_program_list(tiered, plan, inputs, out, formats)
-    counts = ", ".join(f"{tier} {count}" for tier, count in tiered.counts.items())
-    settings.say(
-        f"{len(tiered.placements)} programs placed ({counts}) in {out.root}/: " + ", ".join(p.name for p in written)
-    )
+    tiered = tier_programs(rows, plan.values, inputs.tier_rules, public_path(programs_file.as_posix()))
+    out = claim_out(out_dir or Path("out") / f"{plan.profile.slug}-programs", force_out, record=True)
+    try:
+        written = write_program_list(tiered, plan, inputs, out, formats)
+    finally:
+        out.save_record()  # also after a refusal: the files written before it are ours
+    counts = ", ".join(f"{TIER_LABELS[tier].lower()} {count}" for tier, count in tiered.counts.items())
+    # The files a reader opens, by the path they can open them at; the stylesheets go under assets/.
+    files = [p.as_posix() for p in written if p.parent == out.root]
+    if any(p.parent != out.root for p in written):
+        files.append(f"{out.root.as_posix()}/assets/")
+    settings.say(f"{len(tiered.placements)} programs placed ({counts}). Wrote " + ", ".join(files))
 
 
 @main.command()
@@ -572,7 +663,7 @@ def schema() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="profile.yaml")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default="profile.yaml")
 @click.option("--defaults", is_flag=True, help="Write the starter profile without asking questions.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--today", type=IsoDate(), help="Suggest dates as if today were this date.")
@@ -580,18 +671,32 @@ def schema() -> None:
 def init(path: Path, defaults: bool, force: bool, today: date | None) -> None:
     """Write a starter profile, asking a few questions on a terminal.
 
+    PATH is the file to write (default profile.yaml); - prints the profile instead.
+    Answering "passed" or "failed" for an exam asks for its date (and Step 2 CK's score);
+    "scheduled" asks for the exam date. Nothing is filled in that you did not give.
+
     \b
     Example:
-      roadmap init me.yaml            # asks: name, Match year, applicant type, exams
-      roadmap init me.yaml --defaults
+      roadmap init me.yaml                # asks: name, Match year, applicant type, exams
+      roadmap init other.yaml --defaults  # no questions
+      roadmap init -                      # print the profile instead of writing a file
     """
+    from roadmap.errors import InputError, Problem
     from roadmap.output import write_atomic
     from roadmap.starter import Answers, ask, starter_yaml
 
-    if path.exists() and not force:
+    to_stdout = str(path) == "-"
+    if not to_stdout and path.exists() and not force:
         raise click.UsageError(f"{path} exists; pass --force to overwrite it")
     answers = Answers.defaults(today or _now())
     if not defaults and _interactive():
-        answers = ask(answers)
-    write_atomic(path, starter_yaml(answers).encode("utf-8"))
+        answers = ask(answers, err=to_stdout)
+    text = starter_yaml(answers)
+    if to_stdout:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError([Problem(path.as_posix(), 1, 1, "PATH", f"cannot write: {exc.strerror or exc}")]) from None
     click.echo(f"Wrote {path}. Next: roadmap build {path}")

@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+import os
+import posixpath
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from pathlib import PurePath
 from typing import TYPE_CHECKING, TypeVar
 
 from roadmap.content import Library, load_library
 from roadmap.errors import InputError, Problem
 from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-from roadmap.profile import load_profile
+from roadmap.profile import parse_profile
 from roadmap.programs import COLUMNS as PROGRAM_COLUMNS
 from roadmap.programs import ProgramList, TierRules, load_programs, load_tier_rules
 from roadmap.seasons import SeasonTable, load_seasons
 from roadmap.selection import build_plan
+from roadmap.yamlsrc import YamlDoc, load_yaml, read_text
 
 T = TypeVar("T")
 
@@ -75,30 +79,70 @@ def _load_data(
         return None
 
 
-def plan_profile(profile_file: Path, inputs: Inputs, today: date, *, display: str | None = None) -> Plan:
-    """Load one profile and decide its plan."""
+def plan_profile(
+    profile_file: Path, inputs: Inputs, today: date, *, display: str | None = None, source: str | None = None
+) -> Plan:
+    """Load one profile and decide its plan.
+
+    `display` names the file in messages (as the user typed it); `source` names it in the outputs
+    (default: `public_path` of `display`).
+    """
     shown = display if display is not None else profile_file.as_posix()
-    profile = load_profile(profile_file, shown)
+    return plan_from_doc(load_yaml(read_text(profile_file, shown), shown), profile_file, inputs, today, source=source)
+
+
+def plan_from_doc(doc: YamlDoc, profile_file: Path, inputs: Inputs, today: date, *, source: str | None = None) -> Plan:
+    """Validate a parsed profile and decide its plan; every problem a build would meet is raised here."""
+    public = source if source is not None else public_path(doc.display)
+    profile = parse_profile(doc)
     programs = None
+    notices: list[Problem] = []
     if profile.programs:
-        file = program_file(profile_file, profile.programs, shown)
-        programs = (load_programs(file, file.as_posix()), file.as_posix(), inputs.tier_rules)
-    return build_plan(profile, inputs.library, inputs.seasons, today, source=shown, programs=programs)
+        file, shown_file = program_file(profile_file, profile.programs, doc)
+        if file is None:
+            # A profile copied to another folder without its list still gets its plan (issue 14).
+            message = f"your program list {profile.programs} was not found next to the profile; "
+            notices.append(doc.problem(("programs",), message + "the plan is built without it"))
+        else:
+            programs = (load_programs(file, shown_file), beside(public, profile.programs), inputs.tier_rules)
+    plan = build_plan(profile, inputs.library, inputs.seasons, today, source=public, programs=programs)
+    if not notices:
+        return plan
+    return replace(
+        plan,
+        warnings=(*plan.warnings, *(notice.sentence() for notice in notices)),
+        notices=tuple(notices),
+    )
 
 
-def program_file(profile_file: Path, name: str, shown: str) -> Path:
-    """The program list a profile names: a .csv or .yaml file in the profile's own folder (or below).
+def program_file(profile_file: Path, name: str, doc: YamlDoc) -> tuple[Path | None, str]:
+    """The program list a profile names, and how to show its path; None when the file is missing.
 
-    A profile is someone else's file: it must not be able to point the tool at /etc/shadow.
+    It must be a .csv or .yaml file in the profile's own folder (or below): a profile is someone
+    else's file, and must not be able to point the tool at /etc/shadow. It is shown relative to
+    the profile as the user named it, never as an absolute path.
     """
     folder = profile_file.resolve().parent
     file = (folder / name).resolve()
     if not file.is_relative_to(folder) or file.suffix.lower() not in PROGRAM_SUFFIXES:
         message = "must name a .csv or .yaml file in the profile's folder"
-        raise InputError([Problem(shown, 1, 1, "programs", message, name)])
-    if not file.is_file():
-        raise InputError([Problem(shown, 1, 1, "programs", "file not found next to the profile", name)])
-    return file
+        raise InputError([doc.problem(("programs",), message, name)])
+    shown = beside(doc.display, name)
+    if not file.exists():
+        return None, shown
+    return file, shown
+
+
+def beside(path: str, name: str) -> str:
+    """The path of `name` (relative to the file at `path`) as `path` is written."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
+
+
+def public_path(path: str) -> str:
+    """How outputs name an input file: relative to the current folder when inside it, else by its
+    name alone; never an absolute path of this machine (SPEC: private by default)."""
+    full, here = PurePath(os.path.abspath(path)), PurePath(os.getcwd())
+    return full.relative_to(here).as_posix() if full.is_relative_to(here) else full.name
 
 
 def manifest_bytes(plan: Plan) -> bytes:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from roadmap.content import Module
+    from roadmap.errors import Problem
     from roadmap.profile import PracticeScore
     from roadmap.programs import ProgramList
     from roadmap.study import StudyWeek
@@ -113,6 +114,7 @@ class Plan:
     study_weeks: tuple[StudyWeek, ...]
     values: Mapping[str, object]  # the condition namespace, for {{ path }} and display
     programs: ProgramList | None = None  # the user's own program list, tiered, when the profile names one
+    notices: tuple[Problem, ...] = ()  # warnings with their place in the profile, for the terminal only
 
     def to_manifest(self) -> dict[str, Any]:
         """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""

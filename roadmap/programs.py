@@ -4,6 +4,7 @@ in content/data/tiers.yaml, and say exactly why. The tool ships no program data 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Mapping
@@ -11,13 +12,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from roadmap.conditions import Condition, evaluate, parse_condition, show
 from roadmap.errors import InputError, Problem, show_value
 from roadmap.facts import FIELDS, FieldSpec
+from roadmap.limits import MAX_CELL_CHARS, MAX_PROGRAMS, MAX_ROW_CELLS
 from roadmap.profile import Text, _bounds, _whole_number, literal_choices
-from roadmap.yamlsrc import YamlDoc, load_yaml, read_text
+from roadmap.yamlsrc import KeyPath, YamlDoc, dotted, load_yaml, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,6 +78,7 @@ def _blank_is_none(value: Any) -> Any:
 
 Choice = BeforeValidator(_blank_is_none)
 Number = BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else _whole_number(v))
+FreeText = Field(max_length=MAX_CELL_CHARS)
 
 
 class Program(BaseModel):
@@ -85,7 +88,9 @@ class Program(BaseModel):
 
     name: Text
     track: Annotated[Literal[TRACKS], Choice]  # type: ignore[valid-type]
-    state: Annotated[str | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)] = None
+    state: Annotated[
+        Annotated[str, FreeText] | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
+    ] = None
     img_friendly: Annotated[Literal["yes", "no"] | None, Choice] = None
     sponsors_visa: Annotated[Literal["none", "j1", "h1b"] | None, Choice] = None
     min_step2ck: Annotated[Annotated[int, _bounds("score")] | None, Number] = None
@@ -93,7 +98,7 @@ class Program(BaseModel):
     accepts_attempts: Annotated[Literal["yes", "no"] | None, Choice] = None
     usce_required_months: Annotated[Annotated[int, _bounds("usce_months")] | None, Number] = None
     signal: Annotated[Literal["gold", "silver", "none"] | None, Choice] = None
-    notes: str | None = None
+    notes: Annotated[str, FreeText] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,26 +156,17 @@ def load_programs(file: Path, display: str) -> list[Program]:
 
 
 def _from_csv(text: str, display: str) -> list[Program]:
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(text, display)
     if not rows:
         raise InputError(
             [Problem(display, 1, 1, "", "the program list is empty; it needs a header with name and track")]
         )
-    header = [cell.strip().lower() for cell in rows[0]]
-    problems = [
-        Problem(display, 1, col + 1, name, f"unknown column (use {', '.join(COLUMNS)})", name)
-        for col, name in enumerate(header)
-        if name not in COLUMNS
-    ]
-    problems += [
-        Problem(display, 1, 1, name, "required column is missing") for name in ("name", "track") if name not in header
-    ]
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    problems = _header_problems(header, display)
     if problems:
         raise InputError(problems)
     programs = []
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for line, cells in rows[1:]:
         data = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
         try:
             programs.append(Program.model_validate(data))
@@ -184,11 +180,87 @@ def _from_csv(text: str, display: str) -> list[Program]:
     return programs
 
 
+def _csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
+    """The header and the non-blank rows of a CSV list, each with the line it starts on.
+
+    The bounds of roadmap.limits are checked here, before any cell is validated: a list with too
+    many programs is one error, and so is each row or cell too long to be a program's.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))  # newline="": a lone CR ends a line, as csv expects
+    rows: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    start, extra, first_extra = 1, 0, 0
+    try:
+        for cells in reader:
+            if rows and not any(cell.strip() for cell in cells):
+                pass  # a blank line between programs
+            elif len(rows) <= MAX_PROGRAMS:  # the header and up to MAX_PROGRAMS programs
+                rows.append((start, cells))
+                problems += _cell_problems(cells, start, rows[0][1], display)
+            else:  # only counted, for the error
+                extra += 1
+                first_extra = first_extra or start
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        # The csv module stops at a cell over its own limit (128 KiB), far past ours.
+        message = f"a cell is longer than {MAX_CELL_CHARS} characters" if "field limit" in str(exc) else str(exc)
+        raise InputError([Problem(display, reader.line_num, 1, "", f"invalid CSV: {message}")]) from None
+    if extra:
+        raise InputError([_too_many(display, first_extra, 1, "", MAX_PROGRAMS + extra)])
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def _cell_problems(cells: list[str], line: int, header: list[str], display: str) -> list[Problem]:
+    """A row with more cells than any list needs, or each cell longer than a program's text may be."""
+    if len(cells) > MAX_ROW_CELLS:
+        message = f"has too many cells (at most {MAX_ROW_CELLS})"
+        return [Problem(display, line, MAX_ROW_CELLS + 1, "", message, str(len(cells)))]
+    message = f"is too long (at most {MAX_CELL_CHARS} characters)"
+    return [
+        Problem(display, line, col + 1, _column(header, col), message, show_value(cell))
+        for col, cell in enumerate(cells)
+        if len(cell) > MAX_CELL_CHARS
+    ]
+
+
+def _column(header: list[str], col: int) -> str:
+    return header[col].strip().lower() if col < len(header) else ""
+
+
+def _too_many(display: str, line: int, col: int, field: str, count: int) -> Problem:
+    return Problem(display, line, col, field, f"has too many programs (at most {MAX_PROGRAMS})", str(count))
+
+
+def _header_problems(header: list[str], display: str) -> list[Problem]:
+    """What is wrong with a CSV header: another separator, unknown columns, required ones missing."""
+    if len(header) == 1:
+        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in header[0] and {cell.strip() for cell in header[0].split(separator)} & set(COLUMNS):
+                # Spreadsheets in many locales save "CSV" with semicolons: one error says it all.
+                message = f"the columns are separated by {name}; save the list as CSV with commas"
+                return [Problem(display, 1, 1, "", message, header[0])]
+    problems = []
+    for col, name in enumerate(header):
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"use {', '.join(COLUMNS)}"
+            problems.append(Problem(display, 1, col + 1, name, f"unknown column; {hint}", name))
+    problems += [
+        Problem(display, 1, 1, name, "required column is missing") for name in ("name", "track") if name not in header
+    ]
+    return problems
+
+
 def _from_yaml(doc: YamlDoc) -> list[Program]:
     data = doc.data.get("programs") if isinstance(doc.data, dict) else doc.data
     if not isinstance(data, list):
         raise InputError([doc.problem((), "a program list must be a list of programs (or programs: [...])")])
-    base = ("programs",) if isinstance(doc.data, dict) else ()
+    base: KeyPath = ("programs",) if isinstance(doc.data, dict) else ()
+    if len(data) > MAX_PROGRAMS:
+        first_extra = doc.mark_of((*base, MAX_PROGRAMS))
+        raise InputError([_too_many(doc.display, first_extra.line, first_extra.col, dotted(base), len(data))])
     programs, problems = [], []
     for index, item in enumerate(data):
         try:
@@ -213,6 +285,8 @@ def _message(error: Any) -> str:
         return "unknown field"
     if kind in ("string_type", "string_too_short"):
         return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {error['ctx']['max_length']} characters)"
     return str(error["msg"])
 
 

@@ -1,15 +1,35 @@
-"""The starter profile that `roadmap init` writes, from defaults or a few questions."""
+"""The starter profile that `roadmap init` writes, from defaults or a few questions.
+
+Nothing is invented: a date or a score appears in the file only when the person gave it. The
+questions re-ask on a bad answer with a message in our words, and the YAML's comments line up.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 import click
 
 APPLICANT_TYPES = ("us-img", "non-us-img", "us-md", "us-do")
 EXAM_STATUSES = ("not-taken", "scheduled", "passed", "failed")
+IMG_TYPES = ("us-img", "non-us-img")
+COMMENT_COLUMN = 32  # every `# comment` of the starter file starts in this column
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Exam:
+    """What the person said about one exam; `date` and `score` only when they gave them."""
+
+    status: str = "not-taken"
+    date: date | None = None
+    score: int | None = None
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -17,71 +37,151 @@ class Answers:
     name: str
     match_year: int
     applicant_type: str
-    step1_status: str
-    step2ck_status: str
+    step1: Exam
+    step2ck: Exam
 
     @classmethod
     def defaults(cls, today: date) -> Answers:
         # Most people starting a plan are two seasons out: Match in March, two years ahead.
-        return cls("Your Name", today.year + 2, "us-img", "not-taken", "not-taken")
+        return cls("Your Name", today.year + 2, "us-img", Exam(), Exam())
 
 
-def ask(answers: Answers) -> Answers:
+class Asker:
+    """Asks one question at a time; a bad answer is explained plainly and the question asked again."""
+
+    def __init__(self, *, err: bool = False) -> None:
+        self.err = err  # with `init -` the profile goes to stdout, so the questions go to stderr
+
+    def ask(self, question: str, parse: Callable[[str], T], default: str | None = None) -> T:
+        def value_proc(text: str) -> T:
+            try:
+                return parse(text.strip())
+            except ValueError as exc:
+                # click.prompt prints "Error: <message>" and asks again.
+                raise click.UsageError(str(exc)) from None
+
+        result: T = click.prompt(question, default=default, value_proc=value_proc, err=self.err)
+        return result
+
+
+def parse_name(text: str) -> str:
+    if not text:
+        raise ValueError("Please type your name (any text).")
+    return text
+
+
+def parse_year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100):
+        raise ValueError(f"{text!r} is not a year: type four digits, such as 2028.")
+    return int(text)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: type it as year-month-day, such as 2027-06-15.") from None
+
+
+def parse_score(text: str) -> int:
+    if not (text.isdigit() and 1 <= int(text) <= 300):
+        raise ValueError(f"{text!r} is not a score: type the three-digit score from your report, such as 241.")
+    return int(text)
+
+
+def parse_attempts(text: str) -> int:
+    if not (text.isdigit() and 1 <= int(text) <= 6):
+        raise ValueError(f"{text!r} is not a number of attempts: type a whole number from 1 to 6.")
+    return int(text)
+
+
+def choice(kind: str, options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.lower() in options:
+            return text.lower()
+        listed = ", ".join(options[:-1]) + " or " + options[-1]
+        raise ValueError(f"{text!r} is not {kind}: type {listed}.")
+
+    return parse
+
+
+def ask_exam(asker: Asker, label: str, *, has_score: bool) -> Exam:
+    """The status, then only what that status needs: a date, a score, the attempts so far."""
+    status = asker.ask(f"{label} status ({', '.join(EXAM_STATUSES)})", choice("a status", EXAM_STATUSES), "not-taken")
+    if status == "not-taken":
+        return Exam()
+    if status == "scheduled":
+        return Exam(status, asker.ask(f"{label} exam date (YYYY-MM-DD)", parse_date))
+    taken = asker.ask(f"{label} date you sat it (YYYY-MM-DD)", parse_date)
+    score = asker.ask(f"{label} score", parse_score) if has_score else None
+    attempts = asker.ask(f"{label} attempts so far, this one included", parse_attempts, "1")
+    return Exam(status, taken, score, attempts)
+
+
+def ask(answers: Answers, *, err: bool = False) -> Answers:
     """Ask the questions on a terminal, offering the defaults."""
+    asker = Asker(err=err)
     return replace(
         answers,
-        name=click.prompt("Your name", default=answers.name),
-        match_year=click.prompt(
-            "Match year (Match Day is in March of it)", default=answers.match_year, type=click.IntRange(2000, 2100)
+        name=asker.ask("Your name", parse_name, answers.name),
+        match_year=asker.ask("Match year (Match Day is in March of it)", parse_year, str(answers.match_year)),
+        applicant_type=asker.ask(
+            f"Applicant type ({', '.join(APPLICANT_TYPES)})",
+            choice("an applicant type", APPLICANT_TYPES),
+            answers.applicant_type,
         ),
-        applicant_type=click.prompt(
-            "Applicant type", default=answers.applicant_type, type=click.Choice(APPLICANT_TYPES)
-        ),
-        step1_status=click.prompt("Step 1 status", default=answers.step1_status, type=click.Choice(EXAM_STATUSES)),
-        step2ck_status=click.prompt(
-            "Step 2 CK status", default=answers.step2ck_status, type=click.Choice(EXAM_STATUSES)
-        ),
+        step1=ask_exam(asker, "Step 1", has_score=False),
+        step2ck=ask_exam(asker, "Step 2 CK", has_score=True),
     )
+
+
+def _line(text: str, comment: str = "") -> str:
+    """One YAML line, its comment (if any) starting at COMMENT_COLUMN."""
+    if not comment:
+        return text
+    return f"{text.ljust(COMMENT_COLUMN - 1)} # {comment}"
+
+
+def _exam_lines(key: str, exam: Exam) -> list[str]:
+    lines = [
+        _line(f"{key}:"),
+        _line(f"  status: {exam.status}", "not-taken | scheduled | passed | failed"),
+        _line(f"  attempts: {exam.attempts}", "attempts so far"),
+    ]
+    if exam.date is not None:
+        what = "the scheduled date" if exam.status == "scheduled" else "your latest attempt"
+        lines.append(_line(f"  date: {exam.date.isoformat()}", what))
+    if exam.score is not None:
+        lines.append(_line(f"  score: {exam.score}", "your three-digit score"))
+    return lines
 
 
 def starter_yaml(answers: Answers) -> str:
     """A commented profile; strings are written as JSON strings, which YAML reads verbatim."""
-    ck_score = (
-        "\n  score: 230                   # your three-digit score"
-        if answers.step2ck_status in ("passed", "failed")
-        else ""
-    )
-    attempts = 1 if answers.step1_status in ("passed", "failed") else 0
-    ck_attempts = 1 if answers.step2ck_status in ("passed", "failed") else 0
-    step1_date = (
-        "\n  date: 2026-01-15              # latest attempt, or the scheduled date"
-        if answers.step1_status != "not-taken"
-        else ""
-    )
-    ck_date = "\n  date: 2027-06-15              # taken or scheduled" if answers.step2ck_status != "not-taken" else ""
-    return f"""# roadmap profile, version 1. Run `roadmap schema` for the full schema.
-name: {json.dumps(answers.name, ensure_ascii=False)}
-match_year: {answers.match_year}               # the Match you enter (Match Day in March)
-specialty: medical-genetics
-applicant_type: {answers.applicant_type}           # us-img | non-us-img | us-md | us-do
-pathway: undecided             # combined-peds | combined-im | primary-then-fellowship | undecided
-step1:
-  status: {answers.step1_status}            # not-taken | scheduled | passed | failed
-  attempts: {attempts}{step1_date}
-step2ck:
-  status: {answers.step2ck_status}            # not-taken | scheduled | passed | failed
-  attempts: {ck_attempts}{ck_date}{ck_score}
-  practice: []                 # e.g. - {{form: NBME 13, score: 228, date: 2027-03-01}}
-experience:
-  usce_months: 0
-  genetics_electives: 0
-  research: []                 # e.g. - {{title: "Case report", kind: case-report, genetics: true}}
-  letters: []                  # e.g. - {{writer: "Dr. Lee", specialty: medical-genetics}}
-  advocacy: []
-  conferences: []
-study:
-  hours_per_week: 20
-ecfmg:                         # IMGs only
-  oet: not-taken               # not-taken | scheduled | passed
-  pathway: not-started         # not-started | applied | met
-"""
+    lines = [
+        "# roadmap profile, version 1. Run `roadmap schema` for the full schema.",
+        _line(f"name: {json.dumps(answers.name, ensure_ascii=False)}", "required"),
+        _line(f"match_year: {answers.match_year}", "the Match you enter (Match Day in March)"),
+        _line("specialty: medical-genetics"),
+        _line(f"applicant_type: {answers.applicant_type}", " | ".join(APPLICANT_TYPES)),
+        _line("pathway: undecided", "combined-peds | combined-im | primary-then-fellowship | undecided"),
+        *_exam_lines("step1", answers.step1),
+        *_exam_lines("step2ck", answers.step2ck),
+        _line("  practice: []", "e.g. - {form: NBME 13, score: 228, date: 2027-03-01}"),
+        _line("experience:"),
+        _line("  usce_months: 0", "US clinical experience, months"),
+        _line("  genetics_electives: 0", "rotations in genetics clinics"),
+        _line("  research: []", 'e.g. - {title: "Case report", kind: case-report, genetics: true}'),
+        _line("  letters: []", 'e.g. - {writer: "Dr. Lee", specialty: medical-genetics}'),
+        _line("  advocacy: []"),
+        _line("  conferences: []"),
+        _line("study:"),
+        _line("  hours_per_week: 20", "hours you can study in a normal week"),
+    ]
+    if answers.applicant_type in IMG_TYPES:
+        lines += [
+            _line("ecfmg:", "the ECFMG's clinical and communication-skills requirement"),
+            _line("  oet: not-taken", "not-taken | scheduled | passed"),
+            _line("  pathway: not-started", "not-started | applied | met"),
+        ]
+    return "\n".join(lines) + "\n"

@@ -43,7 +43,7 @@ def test_init_defaults_writes_a_valid_profile(tmp_path: Path) -> None:
 def test_init_asks_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("roadmap.cli._interactive", lambda: True)
     target = tmp_path / "me.yaml"
-    answers = "Ana NO\n2028\nus-md\npassed\nscheduled\n"
+    answers = "Ana NO\n2028\nus-md\npassed\n2026-02-10\n1\nscheduled\n2027-06-15\n"
     result = CliRunner().invoke(
         main, ["init", str(target), "--today", "2027-03-01"], input=answers, catch_exceptions=False
     )

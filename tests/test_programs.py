@@ -159,8 +159,8 @@ def _csv(tmp_path: Path, text: str) -> Path:
         (
             "name,track,ranking\nA,other,1\n",
             [
-                "p.csv:1:3: ranking: unknown column (use name, track, state, img_friendly, sponsors_visa, "
-                "min_step2ck, median_step2ck, accepts_attempts, usce_required_months, signal, notes) (got ranking)"
+                "p.csv:1:3: ranking: unknown column; use name, track, state, img_friendly, sponsors_visa, "
+                "min_step2ck, median_step2ck, accepts_attempts, usce_required_months, signal, notes (got ranking)"
             ],
         ),
         ("name\nA\n", ["p.csv:1:1: track: required column is missing"]),
@@ -248,11 +248,13 @@ def test_plan_gets_a_program_list_section() -> None:
     assert plan.to_manifest()["programs"]["counts"] == EXPECTED["jordan-rivera"]
 
 
-@pytest.mark.parametrize("name", ["../../../etc/passwd", "/etc/passwd", "programs.txt", "missing.csv"])
+@pytest.mark.parametrize("name", ["../../../etc/passwd", "/etc/passwd", "programs.txt"])
 def test_a_profile_cannot_point_outside_its_folder(tmp_path: Path, name: str) -> None:
     (tmp_path / "programs.txt").write_text("x")
     profile = tmp_path / "p.yaml"
     profile.write_text(f"name: A\nmatch_year: 2028\nprograms: {name}\n")
     with pytest.raises(InputError) as caught:
-        plan_profile(profile, load_inputs(), TODAY)
-    assert caught.value.problems[0].field == "programs"
+        plan_profile(profile, load_inputs(), TODAY, display="p.yaml")
+    assert [p.format() for p in caught.value.problems] == [
+        f"p.yaml:3:11: programs: must name a .csv or .yaml file in the profile's folder (got {name})"
+    ]
