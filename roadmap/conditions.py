@@ -162,6 +162,10 @@ def _typed_operand(
     if many and not isinstance(raw, list):
         problems.append(doc.problem(at, f"'{op}' takes a list of values", raw))
         return _INVALID
+    if not many and isinstance(raw, list):
+        # `lt: []` (or any list) after a one-value operator: found by the property test.
+        problems.append(doc.problem(at, f"'{op}' takes one value, not a list", raw))
+        return _INVALID
     values = raw if isinstance(raw, list) else [raw]
     kind = "enum" if spec.kind == "list" else spec.kind
     typed = []

@@ -109,6 +109,8 @@ def test_why_quotes_the_values_that_made_it_hold(text: str, why: list[str]) -> N
         ("stage: step3", "m.md:2:8: stage: stage is one of preclinical, step1, step2ck, application (got step3)"),
         ("stage: {lt: step2ck}", "m.md:2:13: stage.lt: 'lt' compares numbers or dates, and stage is enum (got lt)"),
         ("stage: {in: step1}", "m.md:2:13: stage.in: 'in' takes a list of values (got step1)"),
+        # Found by test_properties at 2,000 examples: a list after a one-value operator crashed.
+        ("match_year: {lt: []}", "m.md:2:18: match_year.lt: 'lt' takes one value, not a list (got [])"),
         ("any: stage", "m.md:2:6: any: 'any' takes a non-empty list of conditions (got stage)"),
         (
             "flags: not-a-flag",
