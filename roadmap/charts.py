@@ -13,25 +13,22 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from roadmap.conditions import show
-from roadmap.facts import SCORE_BANDS, TREND_WINDOW
+from roadmap.rules import rules_or_builtin
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from roadmap.plan import Milestone
     from roadmap.profile import PracticeScore
+    from roadmap.rules import Rules
 
 WIDTH = 960
 FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
 _LABEL_PX = 6.1  # average glyph width at 11px, for placing labels without overlap
 _LABELLED = ("deadline", "exam", "event")
-BAND_STYLE = {  # band id -> (fill, label)
-    "below-225": ("#f6d5d5", "below 225"),
-    "225-229": ("#fbe3c8", "225-229"),
-    "230-239": ("#fdf3c4", "230-239"),
-    "240-249": ("#dcefd9", "240-249"),
-    "250-plus": ("#cfe6f5", "250+"),
-}
+MARGIN_DAYS = 15  # the timeline starts half a month before its first open milestone
+# Band fills from the lowest band up (scores.yaml defines the bands; more bands reuse the last).
+BAND_FILLS = ("#f6d5d5", "#fbe3c8", "#fdf3c4", "#dcefd9", "#cfe6f5")
 
 
 def _x(day: date, start: date, end: date, left: float, right: float) -> float:
@@ -58,7 +55,7 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
         return None
     # Start at the earliest milestone still open (or today): finished ones stay in the table.
     open_dates = [m.date for m in milestones if m.status != "done"]
-    first = min([*open_dates, today]) - timedelta(days=15)
+    first = min([*open_dates, today]) - timedelta(days=MARGIN_DAYS)
     last = max(max(m.date for m in milestones), today)
     shown = [m for m in milestones if m.date >= first]
     start = date(first.year, first.month, 1)
@@ -132,13 +129,17 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
     )
 
 
-def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: int | None = None) -> Markup | None:
+def practice_chart_svg(
+    practice: Sequence[PracticeScore], today: date, target: int | None = None, rules: Rules | None = None
+) -> Markup | None:
     """Practice scores over time against the Step 2 CK score bands, with the recent trend."""
     if not practice:
         return None
+    rules = rules_or_builtin(rules)
+    line = rules.target.value
     scores = [p.score for p in practice]
-    low = min(210, min(scores) - 5)
-    high = max(260, max(scores) + 5)
+    low = min(rules.chart_range[0], min(scores) - 5)
+    high = max(rules.chart_range[1], max(scores) + 5)
     left, right, top, bottom = 60.0, WIDTH - 110.0, 20.0, 280.0
     first, last = practice[0].date, max(practice[-1].date, today)
     start, end = first - timedelta(days=7), last + timedelta(days=7)
@@ -148,13 +149,14 @@ def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: i
 
     parts: list[str] = []
     upper = high
-    for floor, band in SCORE_BANDS:
-        lower = max(floor, low)
+    for rank, band in enumerate(rules.bands):
+        lower = max(band.low, low)
         if lower >= upper:
             continue
-        fill, label = BAND_STYLE[band]
+        fill = BAND_FILLS[min(len(rules.bands) - 1 - rank, len(BAND_FILLS) - 1)]
+        label = band.chart_label
         parts.append(
-            f"<rect class='band band-{band}' x='{left}' y='{y(upper)}' width='{right - left}' "
+            f"<rect class='band band-{band.id}' x='{left}' y='{y(upper)}' width='{right - left}' "
             f"height='{round(y(lower) - y(upper), 1)}' fill='{fill}'/>"
             f"<text x='{right + 8}' y='{round((y(upper) + y(lower)) / 2 + 4, 1)}' font-size='11' fill='#4f5b6b'>{label}</text>"
         )
@@ -164,15 +166,16 @@ def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: i
             f"<text x='{left - 8}' y='{y(tick) + 4}' font-size='10' text-anchor='end' fill='#4f5b6b'>{tick}</text>"
         )
     parts.append(
-        f"<line class='line-230' x1='{left}' x2='{right}' y1='{y(230)}' y2='{y(230)}' stroke='#8a4b00' stroke-width='2' "
-        f"stroke-dasharray='6 4'/><text x='{left + 4}' y='{y(230) - 5}' font-size='10' fill='#8a4b00'>230</text>"
+        f"<line class='line-{line}' x1='{left}' x2='{right}' y1='{y(line)}' y2='{y(line)}' stroke='#8a4b00' "
+        f"stroke-width='2' stroke-dasharray='6 4'/><text x='{left + 4}' y='{y(line) - 5}' font-size='10' "
+        f"fill='#8a4b00'>{line}</text>"
     )
     if target is not None:
         parts.append(
             f"<line x1='{left}' x2='{right}' y1='{y(target)}' y2='{y(target)}' stroke='#1e6b3a' stroke-width='1.5'/>"
         )
     points = [(_x(p.date, start, end, left, right), y(p.score), p) for p in practice]
-    window = points[-TREND_WINDOW:]
+    window = points[-rules.trend.window :]
     if len(window) >= 2:
         parts.append(
             f"<line class='trend' x1='{window[0][0]}' y1='{window[0][1]}' x2='{window[-1][0]}' y2='{window[-1][1]}' "
@@ -194,7 +197,7 @@ def practice_chart_svg(practice: Sequence[PracticeScore], today: date, target: i
     desc = (
         "Practice scores by date: "
         + "; ".join(f"{p.form} {p.score} on {show(p.date)}" for p in practice)
-        + ". Bands: below 225, 225-229, 230-239, 240-249, 250 and above; the dashed line marks 230."
+        + f". Bands: {', '.join(band.label for band in reversed(rules.bands))}; the dashed line marks {line}."
     )
     return Markup(
         f"<svg xmlns='http://www.w3.org/2000/svg' class='practice-svg' viewBox='0 0 {WIDTH} 300' role='img' "

@@ -7,6 +7,7 @@ the verdict and the "why" lines, so the explanation can never drift from the rul
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import operator
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from roadmap import vocabulary
 from roadmap.errors import Problem
-from roadmap.facts import FIELDS, FieldSpec
+from roadmap.namespace import FieldSpec
 from roadmap.yamlsrc import KeyPath, YamlDoc
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "exists")
@@ -31,18 +33,7 @@ VALUE_LABELS = {
     "step1": "Step 1",
     "step2ck": "Step 2 CK",
     "application": "the application year",
-    "not-taken": "not taken",
-    "not-started": "not started",
-    "us-img": "US-citizen IMG",
-    "non-us-img": "non-US IMG",
-    "us-md": "US MD",
-    "us-do": "US DO",
-    "combined-peds": "combined pediatrics/medical genetics",
-    "combined-im": "combined internal medicine/medical genetics",
-    "primary-then-fellowship": "primary residency, then medical genetics",
-    "medical-genetics": "medical genetics",
-    "below-225": "below 225",
-    "250-plus": "250 and above",
+    **vocabulary.VALUE_LABELS,
 }
 
 
@@ -54,11 +45,8 @@ class Leaf:
     op: str
     value: Any
     negated: bool = False
-    field: FieldSpec | None = None  # set for paths outside the profile namespace (program lists)
-
-    @property
-    def spec(self) -> FieldSpec:
-        return self.field or FIELDS[self.path]
+    # The path's spec in the namespace the condition was parsed against (not part of equality).
+    spec: FieldSpec = dataclasses.field(compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -75,9 +63,14 @@ Condition = Leaf | AllOf | AnyOf
 
 
 def parse_condition(
-    raw: object, doc: YamlDoc, at: KeyPath, problems: list[Problem], fields: Mapping[str, FieldSpec] = FIELDS
+    raw: object,
+    doc: YamlDoc,
+    at: KeyPath,
+    problems: list[Problem],
+    fields: Mapping[str, FieldSpec],
 ) -> Condition:
-    """Turn YAML data into a Condition over `fields`; add a Problem for every malformed part."""
+    """Turn YAML data into a Condition over the namespace `fields` (the loaded rules' `fields`);
+    add a Problem for every malformed part."""
     return _parse(raw, doc, at, problems, negated=False, fields=fields)
 
 
@@ -139,7 +132,7 @@ def _parse_path(
             continue
         typed = _typed_operand(path, spec, op, value, doc, here, problems)
         if typed is not _INVALID:
-            leaves.append(Leaf(path, op, typed, negated, None if fields is FIELDS else spec))
+            leaves.append(Leaf(path, op, typed, negated, spec=spec))
     return leaves
 
 
@@ -351,7 +344,7 @@ def satisfiable(condition: Condition) -> bool:
     kinds = {leaf.path: leaf.spec.kind for leaf in _leaves(condition)}
     for path, pool in candidates.items():
         if not pool:  # only `exists` was asked of a field that always has a value
-            pool.add({"int": 0, "date": date(2000, 1, 1), "list": ()}.get(kinds[path], "x"))
+            pool.add({"int": 0, "date": date.min, "list": ()}.get(kinds[path], "x"))
     paths = sorted(candidates)
     for combo in itertools.product(*(sorted(candidates[p], key=repr) for p in paths)):
         if evaluate(condition, dict(zip(paths, combo, strict=True))):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from roadmap.render import FLAG_LABELS, GROUP_TITLES, STAGE_LABELS
+from roadmap.render import GROUP_TITLES
+from roadmap.rules import rules_or_builtin
 from roadmap.selection import GROUP_ORDER
 
 if TYPE_CHECKING:
@@ -13,10 +14,11 @@ if TYPE_CHECKING:
 
 def explain_text(plan: Plan) -> str:
     """Render the plan's decisions as indented text."""
+    rules = rules_or_builtin(plan.rules)
     lines = [
         f"{plan.profile.name}: Match {plan.values['match_year']}, stage {plan.stage} "
-        f"({STAGE_LABELS[plan.stage]}), as of {plan.today.isoformat()}",
-        "Flags: " + (", ".join(f"{flag} ({FLAG_LABELS[flag]})" for flag in plan.flags) or "none"),
+        f"({rules.stage_labels[plan.stage]}), as of {plan.today.isoformat()}",
+        "Flags: " + (", ".join(f"{flag} ({rules.flag_labels[flag]})" for flag in plan.flags) or "none"),
     ]
     for group in GROUP_ORDER:
         sections = [s for s in plan.sections if s.group == group]

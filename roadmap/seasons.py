@@ -12,14 +12,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from roadmap.errors import InputError, Problem
 from roadmap.profile import IsoDate, yaml_boolean
-from roadmap.yamlsrc import load_yaml, read_text
+from roadmap.rules import SEASON_DATES as SEASON_DATES  # re-exported: callers name the dates from here
+from roadmap.rules import rules_or_builtin
+from roadmap.yamlsrc import KeyPath, YamlDoc, load_yaml, read_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
     from pathlib import Path
 
-SEASON_DATES = ("eras_opens", "eras_submit", "eras_review", "nrmp_registration", "rol_deadline", "match_day")
-WEDNESDAY, FRIDAY = 2, 4
+    from roadmap.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -53,55 +54,49 @@ class _Entry(BaseModel):
     source: Annotated[str, Field(min_length=1)]
 
 
-def _weekday_on_or_after(day: date, weekday: int) -> date:
-    return day + timedelta(days=(weekday - day.weekday()) % 7)
-
-
-def _third_friday_of_march(year: int) -> date:
-    return _weekday_on_or_after(date(year, 3, 1), FRIDAY) + timedelta(weeks=2)
-
-
-# The observed rules (FACTS.md, our inference from the 2024-2026 seasons), each with its wording.
-_RULES: Mapping[str, tuple[str, Callable[[int], date]]] = MappingProxyType(
-    {
-        "eras_opens": ("first Wednesday of June", lambda y: _weekday_on_or_after(date(y - 1, 6, 1), WEDNESDAY)),
-        "eras_submit": ("first Wednesday of September", lambda y: _weekday_on_or_after(date(y - 1, 9, 1), WEDNESDAY)),
-        "eras_review": (
-            "three weeks after submissions open",
-            lambda y: _weekday_on_or_after(date(y - 1, 9, 1), WEDNESDAY) + timedelta(weeks=3),
-        ),
-        "nrmp_registration": ("NRMP registration opens September 15", lambda y: date(y - 1, 9, 15)),
-        "rol_deadline": ("16 days before Match Day", lambda y: _third_friday_of_march(y) - timedelta(days=16)),
-        "match_day": ("third Friday of March", _third_friday_of_march),
-    }
-)
+def estimate(name: str, match_year: int, known: Mapping[str, SeasonDate], rules: Rules) -> date:
+    """A season date by its fallback rule (season_rules.yaml); a rule counting from another
+    date uses the season file's own date when it has one."""
+    rule = rules.season_rules[name]
+    if rule.after:
+        base = known[rule.after].date if rule.after in known else estimate(rule.after, match_year, known, rules)
+        return base + rule.offset
+    year = match_year if rule.match_year else match_year + rules.application_year
+    if rule.day:
+        return date(year, rule.month, rule.day)
+    first = date(year, rule.month, 1)
+    return first + timedelta(days=(rule.weekday - first.weekday()) % 7, weeks=rule.nth - 1)
 
 
 @dataclass(frozen=True)
 class SeasonTable:
-    """Known season dates by Match year."""
+    """Known season dates by Match year, and the rules that estimate the rest."""
 
     entries: Mapping[int, Mapping[str, SeasonDate]]
+    rules: Rules | None = None  # None: the built-in rules
 
     def season_for(self, match_year: int) -> Season:
         """Every date of a season: from the file where it has one, else estimated."""
+        rules = rules_or_builtin(self.rules)
         known = self.entries.get(match_year, {})
         dates = {}
         for name in SEASON_DATES:
             if name in known:
                 dates[name] = known[name]
             else:
-                rule, compute = _RULES[name]
-                dates[name] = SeasonDate(compute(match_year), False, f"estimated: {rule}, the pattern of past seasons")
+                wording = rules.season_rules[name].wording
+                estimated = estimate(name, match_year, known, rules)
+                dates[name] = SeasonDate(estimated, False, f"estimated: {wording}, the pattern of past seasons")
         confirmed = any(entry.confirmed for entry in known.values())
         return Season(match_year=match_year, has_confirmed_entry=confirmed, **dates)
 
 
-def load_seasons(file: Path, display: str) -> SeasonTable:
-    """Read the season data file; every problem is reported with its line."""
+def load_seasons(file: Path, display: str, rules: Rules | None = None) -> SeasonTable:
+    """Read the season data file; every problem is reported with its line, including the
+    header's promises: a confirmed date cites an http(s) page, and each date falls in its year."""
     doc = load_yaml(read_text(file, display), display)
     if doc.data is None:
-        return SeasonTable(MappingProxyType({}))
+        return SeasonTable(MappingProxyType({}), rules)
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "must be a mapping of Match years")])
     problems: list[Problem] = []
@@ -128,8 +123,29 @@ def load_seasons(file: Path, display: str) -> SeasonTable:
                     message = error["msg"][0].lower() + error["msg"][1:]
                     problems.append(doc.problem((*where, *error["loc"]), message, error.get("input")))
                 continue
+            problems.extend(_promises(doc, where, entry, int(year_text), name, rules_or_builtin(rules)))
             season[name] = SeasonDate(entry.date, entry.confirmed, entry.source)
         entries[int(year_text)] = MappingProxyType(season)
     if problems:
         raise InputError(problems)
-    return SeasonTable(MappingProxyType(entries))
+    return SeasonTable(MappingProxyType(entries), rules)
+
+
+def _promises(doc: YamlDoc, where: KeyPath, entry: _Entry, match_year: int, name: str, rules: Rules) -> list[Problem]:
+    """What the seasons file header promises `check` enforces for one date."""
+    problems = []
+    if entry.confirmed and not entry.source.startswith(("http://", "https://")):
+        problems.append(doc.problem((*where, "source"), "a confirmed date needs an http(s) source", entry.source))
+    # Match Day and the rank order list fall in the Match year, the ERAS dates in the year before.
+    in_match_year = rules.season_rules[name].match_year or _follows_match_year(name, rules)
+    year = match_year if in_match_year else match_year + rules.application_year
+    if entry.date.year != year:
+        problems.append(
+            doc.problem((*where, "date"), f"must fall in {year} for the {match_year} Match", entry.date.isoformat())
+        )
+    return problems
+
+
+def _follows_match_year(name: str, rules: Rules) -> bool:
+    after = rules.season_rules[name].after
+    return bool(after) and (rules.season_rules[after].match_year or _follows_match_year(after, rules))

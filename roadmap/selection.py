@@ -9,10 +9,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from roadmap.conditions import VALUE_LABELS, evaluate, explain
-from roadmap.facts import STAGES, derive_facts
+from roadmap.facts import derive_facts
 from roadmap.milestones import compute_milestones
 from roadmap.plan import Group, Plan, ProfileRef, Section
 from roadmap.programs import tier_programs
+from roadmap.rules import rules_or_builtin
 from roadmap.slug import slugify
 from roadmap.study import weekly_plan
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from roadmap.content import Library, Module
     from roadmap.profile import Profile
     from roadmap.programs import Program, TierRules
+    from roadmap.rules import Rules
     from roadmap.seasons import SeasonTable
 
 # Reading order of the groups: what to do now, what a past result still calls for, the
@@ -37,18 +39,21 @@ def build_plan(
     *,
     source: str,
     programs: tuple[list[Program], str, TierRules] | None = None,
+    rules: Rules | None = None,
 ) -> Plan:
     """Select, order and explain the guidance for `profile` on `today` (and tier its program list)."""
-    facts = derive_facts(profile, today)
-    dated = compute_milestones(profile, facts, seasons.season_for(profile.match_year), today)
+    rules = rules_or_builtin(rules)
+    stages = rules.stage_ids
+    facts = derive_facts(profile, today, rules)
+    dated = compute_milestones(profile, facts, seasons.season_for(profile.match_year), today, rules)
     values: dict[str, object] = dict(facts.values)
     values.update({f"milestones.{m.id.replace('-', '_')}": m.date for m in dated.milestones})
     sections = [
-        Section(module, _why(module, values), _group(module.stage, facts.stage))
+        Section(module, _why(module, values), _group(module.stage, facts.stage, stages))
         for module in library.modules
         if module.when is None or evaluate(module.when, values)
     ]
-    sections.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage), s.module.order, s.id))
+    sections.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage, stages), s.module.order, s.id))
     return Plan(
         profile=ProfileRef(profile.name, slugify(profile.name), source),
         today=today,
@@ -58,9 +63,10 @@ def build_plan(
         milestones=dated.milestones,
         warnings=dated.warnings,
         practice=facts.practice,
-        study_weeks=weekly_plan(profile, dated.milestones, today),
+        study_weeks=weekly_plan(profile, dated.milestones, today, rules),
         values=values,
         programs=tier_programs(programs[0], values, programs[2], programs[1]) if programs else None,
+        rules=rules,
     )
 
 
@@ -71,14 +77,14 @@ def _why(module: Module, values: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(explain(module.when, values)))
 
 
-def _stage_rank(stage: str) -> int:
-    return STAGES.index(stage) if stage in STAGES else -1
+def _stage_rank(stage: str, stages: tuple[str, ...]) -> int:
+    return stages.index(stage) if stage in stages else -1
 
 
-def _group(module_stage: str, current: str) -> Group:
+def _group(module_stage: str, current: str, stages: tuple[str, ...]) -> Group:
     if module_stage == "overview":
         return "background"
-    rank, now = _stage_rank(module_stage), STAGES.index(current)
+    rank, now = _stage_rank(module_stage, stages), stages.index(current)
     if rank == now:
         return "now"
     return "recovery" if rank < now else "coming-up"

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+from roadmap.plan import StudyWeek
+from roadmap.rules import rules_or_builtin
 
 if TYPE_CHECKING:
     from roadmap.plan import Milestone
     from roadmap.profile import Profile
-
-MAX_WEEKS = 52
-FINAL_PHASE = 6  # weeks of timed, mixed practice before the exam (seed: schedule structure)
+    from roadmap.rules import Rules
 
 
-@dataclass(frozen=True)
-class StudyWeek:
-    """One week of the study plan."""
+def weekly_plan(
+    profile: Profile, milestones: tuple[Milestone, ...], today: date, rules: Rules | None = None
+) -> tuple[StudyWeek, ...]:
+    """Weeks from this one to the Step 2 CK date (or the latest safe date); empty once CK is passed.
 
-    start: date
-    hours: int
-    focus: str
-    self_assessment: bool
-
-
-def weekly_plan(profile: Profile, milestones: tuple[Milestone, ...], today: date) -> tuple[StudyWeek, ...]:
-    """Weeks from this one to the Step 2 CK date (or the latest safe date); empty once CK is passed."""
+    At most `study.max_weeks` rows; the last `study.final_phase_weeks` are timed practice (durations.yaml).
+    """
+    rules = rules_or_builtin(rules)
     hours = profile.study.hours_per_week
     if hours is None or profile.step2ck.status == "passed" or profile.step1.status != "passed":
         return ()
@@ -38,13 +34,13 @@ def weekly_plan(profile: Profile, milestones: tuple[Milestone, ...], today: date
     }
     monday = today - timedelta(days=today.weekday())
     weeks = []
-    total = min(((exam.date - monday).days + 6) // 7, MAX_WEEKS)
+    total = min(((exam.date - monday).days + 6) // 7, rules.study_max_weeks)
     for index in range(total):
         start = monday + timedelta(weeks=index)
         left = total - index
         if left == 1:
             focus = "Exam week: light review of your genetics deck and wrong-answer notes; rest before test day."
-        elif left <= FINAL_PHASE:
+        elif left <= rules.study_final_phase:
             focus = "Timed mixed blocks every day, full review of each block, one hour of spaced repetition."
         else:
             focus = "Content review by system with Q-bank blocks; tag genetics questions and add them to your deck."

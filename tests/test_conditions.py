@@ -9,13 +9,14 @@ import pytest
 
 from roadmap.conditions import Condition, evaluate, explain, parse_condition, satisfiable
 from roadmap.errors import Problem
+from roadmap.facts import FIELDS
 from roadmap.yamlsrc import load_yaml
 
 
 def cond(text: str) -> Condition:
     doc = load_yaml(text, "m.md", line_offset=1)
     problems: list[Problem] = []
-    parsed = parse_condition(doc.data, doc, (), problems)
+    parsed = parse_condition(doc.data, doc, (), problems, FIELDS)
     assert problems == []
     return parsed
 
@@ -23,7 +24,7 @@ def cond(text: str) -> Condition:
 def problems_of(text: str) -> list[str]:
     doc = load_yaml(text, "m.md", line_offset=1)
     problems: list[Problem] = []
-    parse_condition(doc.data, doc, (), problems)
+    parse_condition(doc.data, doc, (), problems, FIELDS)
     return [p.format() for p in problems]
 
 

@@ -157,7 +157,7 @@ def leaves(draw: st.DrawFn) -> Leaf:
     kind = FIELDS[path].kind
     ops = ["eq", "ne", "in", "not_in", "exists"] + (["lt", "le", "gt", "ge"] if kind in ("int", "date") else [])
     op = draw(st.sampled_from(ops))
-    return Leaf(path, op, draw(_operand(path, op)), draw(st.booleans()))
+    return Leaf(path, op, draw(_operand(path, op)), draw(st.booleans()), spec=FIELDS[path])
 
 
 CONDITIONS: st.SearchStrategy[Condition] = st.recursive(
@@ -206,7 +206,7 @@ def test_conditions_evaluate_and_explain_without_error(condition: Condition, fac
 def test_any_when_data_parses_or_reports_problems(raw: Any) -> None:
     doc = load_yaml(yaml.safe_dump({"when": raw}), "m.md")
     problems: list[Problem] = []
-    parse_condition(doc.data["when"], doc, ("when",), problems)
+    parse_condition(doc.data["when"], doc, ("when",), problems, FIELDS)
     for problem in problems:
         assert LINE.match(problem.format())
 
