@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from roadmap import vocabulary
 from roadmap.conditions import evaluate, to_json
 from roadmap.facts import derive_facts, flags_for
 from roadmap.profile import Profile
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from roadmap.content import Library
 
 STAGES = ("preclinical", "step1", "step2ck", "application")
-STEP1_STATUSES = ("not-taken", "scheduled", "passed", "failed")
-APPLICANT_TYPES = ("us-img", "non-us-img", "us-md", "us-do")
+# The form's choices (the site's select boxes list them): every Step 1 status and applicant type.
+STEP1_STATUSES = vocabulary.EXAM_STATUSES
+APPLICANT_TYPES = vocabulary.APPLICANT_TYPES
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def form_profile(answers: FormAnswers, today: date) -> Profile:
     """The profile the answers describe: a passed CK when a score is given, one failed Step 1 attempt if failed."""
     step1: dict[str, Any] = {
         "status": answers.step1_status,
-        "attempts": 1 if answers.step1_status in ("passed", "failed") else 0,
+        "attempts": 1 if answers.step1_status in vocabulary.TAKEN_STATUSES else 0,
     }
     if answers.step1_status == "scheduled":
         step1["date"] = today.isoformat()

@@ -10,19 +10,18 @@ the same summary.csv and dashboard as one unsharded run.
 from __future__ import annotations
 
 import concurrent.futures
-import csv
 import hashlib
-import io
 import json
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from roadmap import __version__
+from roadmap.csvtable import CsvTable
 from roadmap.errors import InputError, Problem, printable, show_value
 from roadmap.facts import STAGES
 from roadmap.output import OutDir
@@ -31,28 +30,15 @@ from roadmap.slug import slugify
 from roadmap.yamlsrc import load_yaml, read_bytes, read_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
+    from roadmap.layers import Layered
     from roadmap.pipeline import Inputs
     from roadmap.plan import Plan
 
 ROWS_DIR = ".batch"
 INPUT_HASH_FILE = ".roadmap-input"
 ROW_FILE = ".roadmap-row.json"
-CSV_COLUMNS = (
-    "slug",
-    "name",
-    "source",
-    "status",
-    "stage",
-    "flags",
-    "next_milestone",
-    "next_milestone_date",
-    "days_left",
-    "attention",
-    "error",
-    "program_tiers",
-)
 # The templates a batch renders: checked once before any plan is built (a broken theme would
 # break every plan; one clear error beats a hundred identical rows).
 BATCH_TEMPLATES = ("plan.html", "batch/dashboard.html")
@@ -133,6 +119,25 @@ class Row:
         for name in ("flags", "attention"):
             changes[name] = tuple(printable(item) for item in getattr(self, name))
         return replace(self, **changes)
+
+
+# summary.csv: one line per row; each column beside the cell it takes from the row.
+SUMMARY = CsvTable[Row](
+    (
+        ("slug", lambda r: r.slug),
+        ("name", lambda r: r.name),
+        ("source", lambda r: r.source),
+        ("status", lambda r: r.status),
+        ("stage", lambda r: r.stage),
+        ("flags", lambda r: " ".join(r.flags)),
+        ("next_milestone", lambda r: r.next_milestone),
+        ("next_milestone_date", lambda r: r.next_milestone_date),
+        ("days_left", lambda r: "" if r.days_left is None else str(r.days_left)),
+        ("attention", lambda r: "; ".join(r.attention)),
+        ("error", lambda r: r.error),
+        ("program_tiers", lambda r: r.program_tiers),
+    )
+)
 
 
 class BadRow(ValueError):
@@ -444,6 +449,94 @@ def run_batch(
     return result
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one `roadmap batch` did, for the command to report."""
+
+    rows: list[Row]
+    today: date  # the date of the plans: a merge takes the shards' date
+    unchanged: int = 0  # profiles skipped because their inputs did not change (failed ones not counted)
+    shown_errors: Mapping[str, str] = field(default_factory=dict)  # by slug, this run's errors as typed
+    missing: tuple[str, ...] = ()  # a merge: the shards not finished yet (nothing was written)
+
+    @property
+    def failed(self) -> list[Row]:
+        return [row for row in self.rows if row.status == "error"]
+
+
+def run(
+    paths: tuple[Path, ...],
+    out: OutDir,
+    options: BatchOptions,
+    *,
+    content_dir: Path | None,
+    templates_dir: Path | None,
+    created: Any,
+    start: Callable[[int], Callable[[], None]],
+) -> Outcome:
+    """`roadmap batch PATHS`: build this shard's profiles; unsharded, write summary.csv and the dashboard.
+
+    `start(total)` hears how many profiles this shard builds and returns what to call as each is done.
+    """
+    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
+    from roadmap.pipeline import load_inputs
+    from roadmap.sitestate import inputs_fingerprint
+
+    load_inputs(content_dir, templates_dir)  # fail early, once, on bad content rather than in every worker
+    jobs = plan_jobs(find_profiles(paths), paths)
+    templates = Layered(BUILTIN_TEMPLATES, templates_dir)
+    fingerprint = inputs_fingerprint(Layered(BUILTIN_CONTENT, content_dir), templates, base_url="", today=options.today)
+    index, count = options.shard
+    tick = start(sum(1 for job in jobs if shard_of(job, count) == index))
+    unchanged: set[str] = set()
+
+    def progress(row: Row, built: bool) -> None:
+        tick()
+        if not built:
+            unchanged.add(row.slug)
+
+    shown: dict[str, str] = {}
+    rows = run_batch(
+        jobs,
+        out,
+        options,
+        content_dir=content_dir,
+        templates_dir=templates_dir,
+        fingerprint=fingerprint,
+        created=created,
+        progress=progress,
+        shown_errors=shown,
+    )
+    if options.shard == (1, 1):
+        write_summary(out, rows, templates, options.today)
+    failed = {row.slug for row in rows if row.status == "error"}
+    return Outcome(rows, options.today, len(unchanged - failed), shown)
+
+
+def merge(out: OutDir, today: date | None, templates_dir: Path | None) -> Outcome:
+    """`roadmap batch --merge`: join the shards' rows into summary.csv and the dashboard, once all are done."""
+    from roadmap.layers import BUILTIN_TEMPLATES, Layered
+
+    rows, missing, day = merge_rows(out, today)
+    if missing:
+        return Outcome(rows, day, missing=tuple(missing))
+    write_summary(out, rows, Layered(BUILTIN_TEMPLATES, templates_dir), day)
+    return Outcome(rows, day)
+
+
+def write_summary(out: OutDir, rows: list[Row], templates: Layered, today: date) -> None:
+    """summary.csv and the dashboard for every row.
+
+    summary.csv goes first: when the dashboard template of a user's theme fails on these rows
+    (an input error naming its line), the table of results is still written.
+    """
+    from roadmap.dashboard import write_dashboard
+
+    out.write("summary.csv", SUMMARY.render(sorted(rows, key=lambda r: (r.source, r.slug))))
+    counts = {"attention": sum(1 for r in rows if r.attention), "error": sum(1 for r in rows if r.status == "error")}
+    write_dashboard(out, dashboard_rows(rows), counts, templates, today)
+
+
 def check_theme(templates_dir: Path | None) -> None:
     """Find an error in the user's templates once, before any plan is built with them.
 
@@ -566,42 +659,6 @@ def _disagreements(shards: list[Shard], today: date | None) -> list[Problem]:
                 problems.append(Problem(shard.shown, 1, 1, f"rows[{number}].slug", message, row.slug))
             claimed.setdefault(row.slug, Path(shard.shown).name)
     return problems
-
-
-def summary_csv(rows: list[Row]) -> bytes:
-    """summary.csv: one row per profile; cells that a spreadsheet would run as formulas are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        values = [
-            row.slug,
-            row.name,
-            row.source,
-            row.status,
-            row.stage,
-            " ".join(row.flags),
-            row.next_milestone,
-            row.next_milestone_date,
-            "" if row.days_left is None else str(row.days_left),
-            "; ".join(row.attention),
-            row.error,
-            row.program_tiers,
-        ]
-        writer.writerow([safe_cell(v) for v in values])
-    return buffer.getvalue().encode("utf-8")
-
-
-def safe_cell(value: str) -> str:
-    """One CSV cell as a spreadsheet should show it: text. Every CSV writer passes every cell here.
-
-    Control characters are replaced (see errors.printable; a CR-LF line break stays a line
-    break), and a quote goes before text that a spreadsheet would run as a formula: `=`, `+`, `-`
-    or `@` first, also after spaces or line breaks (spreadsheets skip those before a formula), or
-    a tab first.
-    """
-    text = printable(value.replace("\r\n", "\n"))
-    return "'" + text if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] == "\t" else text
 
 
 def dashboard_rows(rows: list[Row]) -> list[Row]:

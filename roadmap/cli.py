@@ -6,10 +6,11 @@ loads WeasyPrint.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_FORMATS = "html,pdf,ics,json"
+INTERNAL_ERROR = "roadmap: internal error (a bug in roadmap, not in your input)"
 
 
 def _now() -> date:
@@ -130,9 +132,7 @@ def _shared(func: F) -> F:
             help="A folder whose files override the built-in templates, file by file.",
         ),
         click.option("-q", "--quiet", is_flag=True, default=None, help="Print only errors."),
-        click.option(
-            "-v", "--verbose", is_flag=True, default=None, help="Print more, and tracebacks of internal errors."
-        ),
+        click.option("-v", "--verbose", is_flag=True, default=None, help="Print more."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -180,7 +180,8 @@ def report(problems: list[Problem]) -> None:
 
 
 def _guarded(func: F) -> F:
-    """Turn input errors into their lines and exit 1; hide our own tracebacks unless -v."""
+    """Catch, once for every command, what went wrong: input errors become their lines and exit 1
+    (2 when the out dir is busy); our own bug prints its traceback and asks to be reported, exit 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -194,15 +195,11 @@ def _guarded(func: F) -> F:
             sys.exit(2 if isinstance(exc, OutDirBusy) else 1)  # busy: nothing is wrong, try again later
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for our own bugs
-            verbose = kwargs.get("verbose") or click.get_current_context().find_root().params.get("verbose")
-            if verbose:
-                import traceback  # only ever needed here
+        except Exception:  # noqa: BLE001 - the last line of defence for our own bugs
+            import traceback  # only ever needed here
 
-                traceback.print_exc()
-            click.echo(f"roadmap: internal error: {_clean(type(exc).__name__)}: {_clean(str(exc))[:300]}", err=True)
-            if not verbose:
-                click.echo("Rerun with -v to see the traceback, and please report it.", err=True)
+            click.echo(_clean(traceback.format_exc()), err=True, nl=False)
+            click.echo(f"{INTERNAL_ERROR}; please report it with the traceback above.", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -515,80 +512,58 @@ def batch(
       roadmap batch --merge --out out/shared                                   # then, once
     """
     from roadmap import batch as batches
-    from roadmap.dashboard import write_summary
-    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
     from roadmap.pipeline import document_date
-    from roadmap.sitestate import inputs_fingerprint
 
     settings = Settings(click.get_current_context(), **shared)
     now = today or _now()
+    if merge and paths:
+        raise click.UsageError("--merge reads the rows already in --out; give no profiles")
+    if not merge and not paths:
+        raise click.UsageError("give profiles or folders of profiles (or --merge)")
     # Shards write only their own profiles' folders, so shards of one run may build at once.
     share = f"{batches.ROWS_DIR}/shard-{shard[0]}-of-{shard[1]}.lock" if shard != (1, 1) and not merge else None
     out = claim_out(out_dir, force_out, share)
-    templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
     if merge:
-        if paths:
-            raise click.UsageError("--merge reads the rows already in --out; give no profiles")
-        rows, missing, now = batches.merge_rows(out, today)  # the dashboard's date is the shards' date
-        if missing:
-            raise click.UsageError(f"shards not finished yet: {', '.join(missing)}")
+        outcome = batches.merge(out, today, settings.templates_dir)
+        if outcome.missing:
+            raise click.UsageError(f"shards not finished yet: {', '.join(outcome.missing)}")
     else:
-        if not paths:
-            raise click.UsageError("give profiles or folders of profiles (or --merge)")
-        settings.inputs()  # fail early, once, on bad content rather than in every worker
-        job_list = batches.plan_jobs(batches.find_profiles(paths), paths)
-        fingerprint = inputs_fingerprint(
-            Layered(BUILTIN_CONTENT, settings.content_dir), templates, base_url="", today=now
-        )
         options = batches.BatchOptions(formats, now, jobs or batches.default_jobs(), force, shard, force_out)
-        show_bar = not settings.quiet and sys.stderr.isatty()
-        mine = sum(1 for job in job_list if batches.shard_of(job, shard[1]) == shard[0])
-        unchanged: list[str] = []  # the slugs skipped because their inputs did not change
-        shown_errors: dict[str, str] = {}  # this run's errors with paths as typed (rows hold them relative)
+        with contextlib.ExitStack() as bars:
 
-        def progress(row: Any, built: bool) -> None:
-            bar.update(1)
-            if not built:
-                unchanged.append(row.slug)
+            def start(total: int) -> Callable[[], None]:
+                hidden = settings.quiet or not sys.stderr.isatty()
+                bar = click.progressbar(length=total, label="Building plans", file=sys.stderr, hidden=hidden)
+                return functools.partial(bars.enter_context(bar).update, 1)
 
-        with click.progressbar(length=mine, label="Building plans", file=sys.stderr, hidden=not show_bar) as bar:
-            rows = batches.run_batch(
-                job_list,
+            outcome = batches.run(
+                paths,
                 out,
                 options,
                 content_dir=settings.content_dir,
                 templates_dir=settings.templates_dir,
-                fingerprint=fingerprint,
                 created=document_date(now, os.environ.get("SOURCE_DATE_EPOCH")),
-                progress=progress,
-                shown_errors=shown_errors,
+                start=start,
             )
-        if shard != (1, 1):
-            settings.say(
-                f"Shard {shard[0]}/{shard[1]}: {len(rows)} profiles. When every shard is done: "
-                f"roadmap batch --merge --out {out.root} --today {now}"
-            )
-            if _report_rows(rows, shown_errors):
-                sys.exit(1)  # the exit code of an unsharded run: some profiles failed
-            return
-    write_summary(out, rows, templates, now)
-    failed = _report_rows(rows, {} if merge else shown_errors)
-    if merge:
-        done = f"{len(rows) - failed} plans merged"
+    failed = _report_rows(outcome.failed, outcome.shown_errors)
+    if shard != (1, 1) and not merge:
+        settings.say(
+            f"Shard {shard[0]}/{shard[1]}: {len(outcome.rows)} profiles. When every shard is done: "
+            f"roadmap batch --merge --out {out.root} --today {now}"
+        )
     else:
-        skipped = len(set(unchanged) - {row.slug for row in rows if row.status == "error"})
-        done = f"{skipped} unchanged, {len(rows) - failed - skipped} built"
-    settings.say(f"{done}, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
+        good = len(outcome.rows) - failed
+        done = f"{good} plans merged" if merge else f"{outcome.unchanged} unchanged, {good - outcome.unchanged} built"
+        settings.say(f"{done}, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
     if failed:
         sys.exit(1)
 
 
-def _report_rows(rows: list[Any], shown_errors: dict[str, str]) -> int:
+def _report_rows(failed: list[Any], shown_errors: Mapping[str, str]) -> int:
     """Print the problems of every failed profile, one line each; return how many failed.
 
     `shown_errors` holds, by slug, errors met in this run as the user typed their paths.
     """
-    failed = [row for row in rows if row.status == "error"]
     for row in failed:
         for line in (shown_errors.get(row.slug) or row.error).split(" | "):
             click.echo(_clean(line), err=True)
@@ -627,7 +602,8 @@ def programs(
       roadmap programs profiles/jordan-rivera.yaml profiles/example-programs.csv --out out/programs
     """
     from roadmap.pipeline import plan_profile, public_path, write_program_list
-    from roadmap.programs import TIER_LABELS, load_programs, tier_programs
+    from roadmap.programs import load_programs, tier_programs
+    from roadmap.vocabulary import TIER_LABELS
 
     settings = Settings(click.get_current_context(), **shared)
     inputs = settings.inputs()

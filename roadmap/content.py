@@ -7,18 +7,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from roadmap.bodies import inspect_body
 from roadmap.conditions import Condition, parse_condition
 from roadmap.errors import InputError, Problem, show_value
-from roadmap.facts import FIELDS
 from roadmap.layers import Layered
 from roadmap.limits import MAX_MODULE_BYTES
-from roadmap.plan import ALWAYS_MILESTONES
+from roadmap.namespace import FieldSpec
+from roadmap.rules import rules_or_builtin
+from roadmap.vocabulary import ALWAYS_MILESTONES
 from roadmap.yamlsrc import YamlDoc, load_yaml, read_text, split_front_matter
+
+if TYPE_CHECKING:
+    from roadmap.rules import Rules
 
 # The SPEC's topic table, in its order.
 TOPICS = (
@@ -43,7 +47,6 @@ TOPICS = (
     "program-selection",
     "delay-match-cycle",
 )
-MODULE_STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 
 
@@ -54,7 +57,7 @@ class FrontMatter(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")] | None = None
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    stage: Literal["overview", "preclinical", "step1", "step2ck", "application"]
+    stage: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")]  # a stage of stages.yaml, or overview
     topics: Annotated[list[Topic], Field(min_length=1)]
     when: Any = None
     order: int = 100
@@ -105,13 +108,15 @@ def module_files(content: Layered) -> dict[str, Path]:
     }
 
 
-def load_library(content: Layered) -> Library:
+def load_library(content: Layered, rules: Rules | None = None) -> Library:
     """Load and validate every module; raise InputError listing every problem in every file."""
+    rules = rules_or_builtin(rules)
+    stages = tuple(rules.stage_labels)
     modules: list[Module] = []
     problems: list[Problem] = []
     for rel, file in module_files(content).items():
         try:
-            modules.append(load_module(file, content.display(file), default_id=Path(rel).stem))
+            modules.append(load_module(file, content.display(file), default_id=Path(rel).stem, rules=rules))
         except InputError as exc:
             problems.extend(exc.problems)
     seen: dict[str, Module] = {}
@@ -122,11 +127,11 @@ def load_library(content: Layered) -> Library:
         seen[module.id] = module
     if problems:
         raise InputError(problems)
-    modules.sort(key=lambda m: (MODULE_STAGES.index(m.stage), m.order, m.id))
+    modules.sort(key=lambda m: (stages.index(m.stage), m.order, m.id))
     return Library(tuple(modules), content)
 
 
-def load_module(file: Path, display: str, *, default_id: str) -> Module:
+def load_module(file: Path, display: str, *, default_id: str, rules: Rules | None = None) -> Module:
     """Read one Markdown module; its front-matter lines count from the top of the file."""
     text = read_text(file, display, max_bytes=MAX_MODULE_BYTES)
     front, body, body_line = split_front_matter(text, display)
@@ -137,11 +142,15 @@ def load_module(file: Path, display: str, *, default_id: str) -> Module:
         meta = FrontMatter.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError([_front_problem(doc, e) for e in exc.errors()]) from None
+    rules = rules_or_builtin(rules)
     problems: list[Problem] = []
-    when = parse_condition(meta.when, doc, ("when",), problems) if meta.when is not None else None
+    if meta.stage not in rules.stage_labels:
+        stages = ", ".join(rules.stage_labels)
+        problems.append(doc.problem(("stage",), f"must be one of {stages} (stages.yaml)", meta.stage))
+    when = parse_condition(meta.when, doc, ("when",), problems, rules.fields) if meta.when is not None else None
     paths, issues = inspect_body(body)
     for path, line in paths:
-        if not is_known_path(path):
+        if not is_known_path(path, rules.fields):
             message = "unknown {{ path }}; see docs/namespace.md for the paths a body may print"
             problems.append(Problem(display, body_line + line, 1, "body", message, path))
     for issue in issues:
@@ -165,11 +174,11 @@ def load_module(file: Path, display: str, *, default_id: str) -> Module:
     )
 
 
-def is_known_path(path: str) -> bool:
+def is_known_path(path: str, fields: Mapping[str, FieldSpec] | None = None) -> bool:
     """Whether a body may print `{{ path }}`: a namespace path, `profile.<path>`, or a milestone."""
     if path.startswith("milestones."):
         return path.removeprefix("milestones.").replace("_", "-") in ALWAYS_MILESTONES
-    return path.removeprefix("profile.") in FIELDS
+    return path.removeprefix("profile.") in (fields if fields is not None else rules_or_builtin(None).fields)
 
 
 def _front_problem(doc: YamlDoc, error: Any) -> Problem:

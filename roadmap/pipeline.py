@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import posixpath
@@ -13,11 +11,13 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, TypeVar
 
 from roadmap.content import Library, load_library
+from roadmap.csvtable import CsvTable
 from roadmap.errors import InputError, Problem
 from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
 from roadmap.profile import parse_profile
 from roadmap.programs import COLUMNS as PROGRAM_COLUMNS
-from roadmap.programs import ProgramList, TierRules, load_programs, load_tier_rules
+from roadmap.programs import Placement, ProgramList, TierRules, load_programs, load_tier_rules
+from roadmap.rules import Rules, load_rules
 from roadmap.seasons import SeasonTable, load_seasons
 from roadmap.selection import build_plan
 from roadmap.yamlsrc import YamlDoc, load_yaml, read_text
@@ -37,6 +37,25 @@ TIERS_FILE = "data/tiers.yaml"
 PROGRAM_SUFFIXES = (".csv", ".yaml", ".yml")
 
 
+def _program_cell(column: str) -> Callable[[Placement], str]:
+    def cell(placement: Placement) -> str:
+        value = getattr(placement.program, column)
+        return "" if value is None else str(value)
+
+    return cell
+
+
+# programs.csv: the tier, the user's own columns as read, then why and what was missing.
+PROGRAMS_CSV = CsvTable[Placement](
+    (
+        ("tier", lambda p: p.tier),
+        *((column, _program_cell(column)) for column in PROGRAM_COLUMNS),
+        ("reasons", lambda p: " | ".join(p.reasons)),
+        ("missing", lambda p: " ".join(p.missing)),
+    )
+)
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything a plan needs besides the profile, loaded once per run."""
@@ -45,6 +64,7 @@ class Inputs:
     seasons: SeasonTable
     templates: Layered
     tier_rules: TierRules
+    rules: Rules | None = None  # the planning rules of content/data/ (None: the built-in ones)
 
 
 def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = None) -> Inputs:
@@ -52,16 +72,19 @@ def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = No
     content = Layered(BUILTIN_CONTENT, content_dir)
     templates = Layered(BUILTIN_TEMPLATES, templates_dir)
     problems: list[Problem] = []
+    planning = load_rules(content)  # the modules and the season file are read against these rules
     library = None
     try:
-        library = load_library(content)
+        library = load_library(content, planning)
     except InputError as exc:
         problems.extend(exc.problems)
-    seasons = _load_data(content, SEASONS_FILE, "the season data file", load_seasons, problems)
+    seasons = _load_data(
+        content, SEASONS_FILE, "the season data file", lambda f, d: load_seasons(f, d, planning), problems
+    )
     rules = _load_data(content, TIERS_FILE, "the program tier rules file", load_tier_rules, problems)
     if problems or library is None or seasons is None or rules is None:
         raise InputError(problems)
-    return Inputs(library, seasons, templates, rules)
+    return Inputs(library, seasons, templates, rules, planning)
 
 
 def _load_data(
@@ -105,7 +128,9 @@ def plan_from_doc(doc: YamlDoc, profile_file: Path, inputs: Inputs, today: date,
             notices.append(doc.problem(("programs",), message + "the plan is built without it"))
         else:
             programs = (load_programs(file, shown_file), beside(public, profile.programs), inputs.tier_rules)
-    plan = build_plan(profile, inputs.library, inputs.seasons, today, source=public, programs=programs)
+    plan = build_plan(
+        profile, inputs.library, inputs.seasons, today, source=public, programs=programs, rules=inputs.rules
+    )
     if not notices:
         return plan
     return replace(
@@ -183,7 +208,6 @@ def write_program_list(
     programs: ProgramList, plan: Plan, inputs: Inputs, out: OutDir, formats: tuple[str, ...]
 ) -> list[Path]:
     """Write `roadmap programs` outputs: programs.html (+ assets), programs.csv, programs.json."""
-    from roadmap.batch import safe_cell
     from roadmap.render import asset_files, make_environment, render_programs_html
 
     written: list[Path] = []
@@ -196,18 +220,7 @@ def write_program_list(
             if relative in ("assets/base.css", "assets/style.css"):
                 written.append(out.write(relative, file.read_bytes()))
     if "csv" in formats:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["tier", *PROGRAM_COLUMNS, "reasons", "missing"])
-        for p in programs.placements:
-            cells = [
-                p.tier,
-                *("" if getattr(p.program, c) is None else str(getattr(p.program, c)) for c in PROGRAM_COLUMNS),
-                " | ".join(p.reasons),
-                " ".join(p.missing),
-            ]
-            writer.writerow([safe_cell(cell) for cell in cells])
-        written.append(out.write("programs.csv", buffer.getvalue().encode("utf-8")))
+        written.append(out.write("programs.csv", PROGRAMS_CSV.render(programs.placements)))
     if "json" in formats:
         data = {
             "schema_version": 1,

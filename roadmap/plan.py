@@ -7,28 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from roadmap.vocabulary import MilestoneKind, MilestoneStatus
+
 if TYPE_CHECKING:
     from roadmap.content import Module
     from roadmap.errors import Problem
     from roadmap.profile import PracticeScore
     from roadmap.programs import ProgramList
-    from roadmap.study import StudyWeek
+    from roadmap.rules import Rules
 
 SCHEMA_VERSION = 1
-# Milestones every plan has, so module bodies may always print them as {{ milestones.<id> }}.
-ALWAYS_MILESTONES = (
-    "eras-opens",
-    "eras-submit",
-    "eras-review",
-    "nrmp-registration",
-    "rol-deadline",
-    "match-day",
-    "ck-window-start",
-    "ck-window-end",
-    "ck-latest-safe",
-)
-MilestoneStatus = Literal["done", "overdue", "next", "later"]
-MilestoneKind = Literal["deadline", "exam", "task", "event", "checkpoint"]
 Group = Literal["now", "recovery", "background", "coming-up"]
 
 
@@ -65,6 +53,16 @@ class Milestone:
             "status": self.status,
             "detail": self.detail,
         }
+
+
+@dataclass(frozen=True)
+class StudyWeek:
+    """One week of the study plan."""
+
+    start: date
+    hours: int
+    focus: str
+    self_assessment: bool
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,7 @@ class Plan:
     values: Mapping[str, object]  # the condition namespace, for {{ path }} and display
     programs: ProgramList | None = None  # the user's own program list, tiered, when the profile names one
     notices: tuple[Problem, ...] = ()  # warnings with their place in the profile, for the terminal only
+    rules: Rules | None = None  # the rules it was decided by (labels, score bands); None: built-in
 
     def to_manifest(self) -> dict[str, Any]:
         """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""

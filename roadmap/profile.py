@@ -10,20 +10,24 @@ import re
 import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from roadmap.errors import InputError, Problem
 from roadmap.limits import MAX_PROFILE_KEYS
+from roadmap.vocabulary import (
+    GENETICS_LETTER_SPECIALTIES,
+    ApplicantType,
+    EcfmgPathwayStatus,
+    ExamStatus,
+    OetStatus,
+    Pathway,
+    ResearchKind,
+    Specialty,
+)
 from roadmap.yamlsrc import KeyPath, YamlDoc, crowded_mappings, load_yaml, read_text
-
-ExamStatus = Literal["not-taken", "scheduled", "passed", "failed"]
-ApplicantType = Literal["us-img", "non-us-img", "us-md", "us-do"]
-Pathway = Literal["combined-peds", "combined-im", "primary-then-fellowship", "undecided"]
-ResearchKind = Literal["case-report", "poster", "abstract", "publication", "chart-review", "qi", "other"]
-GENETICS_LETTER_SPECIALTIES = ("medical-genetics", "maternal-fetal-medicine", "genetic-counseling")
 
 
 def _whole_number(value: Any) -> Any:
@@ -131,7 +135,9 @@ class Letter(_Model):
     writer: Text
     specialty: Text = Field(
         default="other",
-        description="a genetics letter: medical-genetics, maternal-fetal-medicine or genetic-counseling",
+        description="a genetics letter: "
+        + ", ".join(GENETICS_LETTER_SPECIALTIES[:-1])
+        + f" or {GENETICS_LETTER_SPECIALTIES[-1]}",
     )
 
 
@@ -151,8 +157,8 @@ class Study(_Model):
 
 
 class Ecfmg(_Model):
-    oet: Literal["not-taken", "scheduled", "passed"] = "not-taken"
-    pathway: Literal["not-started", "applied", "met"] = "not-started"
+    oet: OetStatus = "not-taken"
+    pathway: EcfmgPathwayStatus = "not-started"
 
 
 class Profile(_Model):
@@ -164,7 +170,7 @@ class Profile(_Model):
     match_year: Annotated[
         int, BeforeValidator(_whole_number), _bounds("match_year", "Match Day is in March of this year")
     ]
-    specialty: Literal["medical-genetics"] = "medical-genetics"
+    specialty: Specialty = "medical-genetics"
     applicant_type: ApplicantType = "us-img"
     pathway: Pathway = "undecided"
     graduation: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None

@@ -10,21 +10,32 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from roadmap.conditions import Condition, evaluate, parse_condition, show
 from roadmap.errors import InputError, Problem, show_value
-from roadmap.facts import FIELDS, FieldSpec
+from roadmap.facts import FIELDS
 from roadmap.limits import MAX_CELL_CHARS, MAX_PROGRAMS, MAX_ROW_CELLS
+from roadmap.namespace import FieldSpec
 from roadmap.profile import Text, _bounds, _whole_number, literal_choices
+from roadmap.vocabulary import (
+    SIGNALS,
+    TIERS,
+    TRACKS,
+    VISA_SPONSORSHIPS,
+    YES_NO,
+    Signal,
+    Track,
+    VisaSponsorship,
+    YesNo,
+)
 from roadmap.yamlsrc import KeyPath, YamlDoc, dotted, load_yaml, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-TRACKS = ("categorical-mgg", "peds-mgg", "im-mgg", "pediatrics", "internal-medicine", "other")
 COLUMNS = (
     "name",
     "track",
@@ -38,27 +49,22 @@ COLUMNS = (
     "signal",
     "notes",
 )
-TIERS = ("likely", "target", "reach", "not-a-fit", "unknown")
-TIER_LABELS = {"likely": "Likely", "target": "Target", "reach": "Reach", "not-a-fit": "Not a fit", "unknown": "Unknown"}
-_YES_NO = ("yes", "no")
 PROGRAM_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
     {
         **FIELDS,
         "program.track": FieldSpec("This program's track", "enum", TRACKS),
         "program.state": FieldSpec("This program's state", "text", nullable=True),
         "program.img_friendly": FieldSpec(
-            "Whether this program takes international graduates", "enum", _YES_NO, nullable=True
+            "Whether this program takes international graduates", "enum", YES_NO, nullable=True
         ),
-        "program.sponsors_visa": FieldSpec(
-            "This program's visa sponsorship", "enum", ("none", "j1", "h1b"), nullable=True
-        ),
+        "program.sponsors_visa": FieldSpec("This program's visa sponsorship", "enum", VISA_SPONSORSHIPS, nullable=True),
         "program.min_step2ck": FieldSpec("This program's stated minimum Step 2 CK", "int", nullable=True),
         "program.median_step2ck": FieldSpec("This program's stated median Step 2 CK", "int", nullable=True),
         "program.accepts_attempts": FieldSpec(
-            "Whether this program takes a failed attempt", "enum", _YES_NO, nullable=True
+            "Whether this program takes a failed attempt", "enum", YES_NO, nullable=True
         ),
         "program.usce_required_months": FieldSpec("This program's required US clinical months", "int", nullable=True),
-        "program.signal": FieldSpec("Your signal for this program", "enum", ("gold", "silver", "none"), nullable=True),
+        "program.signal": FieldSpec("Your signal for this program", "enum", SIGNALS, nullable=True),
         "program.median_gap": FieldSpec("Points above this program's median", "int", nullable=True),
         "program.min_gap": FieldSpec("Points above this program's minimum", "int", nullable=True),
         "program.usce_gap": FieldSpec("US clinical months beyond this program's requirement", "int", nullable=True),
@@ -87,17 +93,17 @@ class Program(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Text
-    track: Annotated[Literal[TRACKS], Choice]  # type: ignore[valid-type]
+    track: Annotated[Track, Choice]
     state: Annotated[
         Annotated[str, FreeText] | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
     ] = None
-    img_friendly: Annotated[Literal["yes", "no"] | None, Choice] = None
-    sponsors_visa: Annotated[Literal["none", "j1", "h1b"] | None, Choice] = None
+    img_friendly: Annotated[YesNo | None, Choice] = None
+    sponsors_visa: Annotated[VisaSponsorship | None, Choice] = None
     min_step2ck: Annotated[Annotated[int, _bounds("score")] | None, Number] = None
     median_step2ck: Annotated[Annotated[int, _bounds("score")] | None, Number] = None
-    accepts_attempts: Annotated[Literal["yes", "no"] | None, Choice] = None
+    accepts_attempts: Annotated[YesNo | None, Choice] = None
     usce_required_months: Annotated[Annotated[int, _bounds("usce_months")] | None, Number] = None
-    signal: Annotated[Literal["gold", "silver", "none"] | None, Choice] = None
+    signal: Annotated[Signal | None, Choice] = None
     notes: Annotated[str, FreeText] | None = None
 
 
@@ -382,6 +388,6 @@ def tier_programs(programs: list[Program], values: Mapping[str, object], rules: 
     placements = sorted(
         (place(p, values, rules) for p in programs), key=lambda p: (TIERS.index(p.tier), p.program.name.lower())
     )
-    counts = {tier: sum(1 for p in placements if p.tier == tier) for tier in TIERS}
+    counts: dict[str, int] = {tier: sum(1 for p in placements if p.tier == tier) for tier in TIERS}
     advice = next((text for condition, text in rules.advice if condition is None or evaluate(condition, values)), "")
     return ProgramList(source, tuple(placements), MappingProxyType(counts), advice, rules.signals)

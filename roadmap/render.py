@@ -17,9 +17,10 @@ from roadmap import __version__
 from roadmap.bodies import render_body
 from roadmap.charts import practice_chart_svg, timeline_svg
 from roadmap.conditions import show
-from roadmap.programs import TIER_LABELS, TIERS
+from roadmap.rules import rules_or_builtin
 from roadmap.selection import GROUP_ORDER
 from roadmap.templating import ThemeEnvironment
+from roadmap.vocabulary import TIER_LABELS, TIERS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,27 +29,11 @@ if TYPE_CHECKING:
     from roadmap.plan import Plan, Section
     from roadmap.programs import ProgramList
 
-STAGE_LABELS = {
-    "overview": "Background",
-    "preclinical": "Preclinical and early clinical years",
-    "step1": "Step 1",
-    "step2ck": "Step 2 CK",
-    "application": "Application year",
-}
 GROUP_TITLES = {
     "now": "Where you are now",
     "recovery": "Still open from earlier results",
     "background": "Background for every applicant",
     "coming-up": "Coming up",
-}
-FLAG_LABELS = {
-    "step1-failed": "A failed Step 1 attempt",
-    "step2ck-failed": "A failed Step 2 CK attempt",
-    "low-step2ck": "Step 2 CK score below 230",
-    "practice-below-230": "Latest practice score below 230",
-    "no-genetics-letter": "No letter from a genetics writer yet",
-    "no-usce": "No US clinical experience yet",
-    "score-pending": "Step 2 CK score pending",
 }
 DISCLAIMER = (
     "This is guidance, not official advice. Rules and dates change every season: check them "
@@ -106,6 +91,7 @@ def plan_context(
 ) -> dict[str, Any]:
     """Everything the plan templates print; nothing in it is decided by a template."""
     lookup = substitution(plan)
+    rules = rules_or_builtin(plan.rules)
     groups = []
     for group_id in GROUP_ORDER:
         members = tuple(
@@ -119,12 +105,12 @@ def plan_context(
     return {
         "plan": plan,
         "groups": groups,
-        "stage_label": STAGE_LABELS[plan.stage],
-        "stage_labels": STAGE_LABELS,
-        "flag_labels": FLAG_LABELS,
+        "stage_label": rules.stage_labels[plan.stage],
+        "stage_labels": rules.stage_labels,
+        "flag_labels": rules.flag_labels,
         "next_milestone": upcoming[0] if upcoming else None,
         "timeline_svg": timeline_svg(plan.milestones, plan.today),
-        "practice_svg": practice_chart_svg(plan.practice, plan.today),
+        "practice_svg": practice_chart_svg(plan.practice, plan.today, rules=rules),
         "disclaimer": DISCLAIMER,
         "for_print": for_print,
         "formats": formats,  # the page links only to the outputs that were built
@@ -158,3 +144,12 @@ def render_programs_html(env: Environment, programs: ProgramList, *, name: str, 
 def asset_files(templates: Layered) -> dict[str, Path]:
     """The static files a plan page links to (`assets/...`), user files first."""
     return templates.files("assets")
+
+
+def __getattr__(name: str) -> object:
+    """STAGE_LABELS and FLAG_LABELS of the built-in rules, for pages not tied to one run's rules."""
+    if name == "STAGE_LABELS":
+        return rules_or_builtin(None).stage_labels
+    if name == "FLAG_LABELS":
+        return rules_or_builtin(None).flag_labels
+    raise AttributeError(name)

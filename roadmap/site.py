@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from roadmap import __version__
-from roadmap.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, rules_json
+from roadmap.applyform import APPLICANT_TYPES, STEP1_STATUSES, rules_json
 from roadmap.bodies import render_body
 from roadmap.conditions import describe
 from roadmap.content import TOPICS, Module
@@ -31,7 +31,8 @@ from roadmap.errors import Problem, show_value
 from roadmap.facts import FIELDS, derive_facts
 from roadmap.output import NotOurs
 from roadmap.parallel import write_all
-from roadmap.render import DISCLAIMER, STAGE_LABELS, asset_files, make_environment
+from roadmap.render import DISCLAIMER, asset_files, make_environment
+from roadmap.rules import rules_or_builtin
 from roadmap.seasons import SEASON_DATES
 from roadmap.sitestate import FINGERPRINT_KEY, STATE_FILE, entry, intact, read_state, written_sha256
 
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from roadmap.output import OutDir
     from roadmap.pipeline import Inputs
 
-SITE_STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
 GENERIC_MILESTONES = {
     "eras_opens": "the day MyERAS opens (early June)",
@@ -138,12 +138,14 @@ def _text_of(html: str) -> str:
 def plan_site(inputs: Inputs, today: date) -> SitePlan:
     """Decide every page and its context (pure, apart from rendering Markdown)."""
     modules = inputs.library.modules
+    stage_labels = rules_or_builtin(inputs.rules).stage_labels
+    site_stages = tuple(stage_labels)  # overview first, then the stages of stages.yaml
     site = SitePlan()
-    by_stage = {stage: [m for m in modules if m.stage == stage] for stage in SITE_STAGES}
-    nav = [Link(STAGE_LABELS[s], f"stages/{s}.html") for s in SITE_STAGES if by_stage[s]]
+    by_stage = {stage: [m for m in modules if m.stage == stage] for stage in site_stages}
+    nav = [Link(stage_labels[s], f"stages/{s}.html") for s in site_stages if by_stage[s]]
     common = {"nav": nav, "disclaimer": DISCLAIMER, "tool_version": __version__}
     bodies = {m.id: LazyBody(m) for m in modules}
-    ordered = [m for stage in SITE_STAGES for m in by_stage[stage]]
+    ordered = [m for stage in site_stages for m in by_stage[stage]]
     for index, module in enumerate(ordered):
         previous = ordered[index - 1] if index else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
@@ -156,19 +158,19 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
                 "body": bodies[module.id],
                 "shown_when": describe(module.when),
                 "topics": [Link(t, f"topics/{t}.html") for t in module.topics],
-                "crumbs": [Link("Home", "index.html"), Link(STAGE_LABELS[module.stage], f"stages/{module.stage}.html")],
+                "crumbs": [Link("Home", "index.html"), Link(stage_labels[module.stage], f"stages/{module.stage}.html")],
                 "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
                 "next": Link(following.title, f"modules/{following.id}.html") if following else None,
             },
         )
     cards = {m.id: {"module": m, "summary": _summary(m), "url": f"modules/{m.id}.html"} for m in modules}
-    for stage in SITE_STAGES:
+    for stage in site_stages:
         if by_stage[stage]:
             site.pages[f"stages/{stage}.html"] = (
                 "site/list.html",
                 {
                     **common,
-                    "title": STAGE_LABELS[stage],
+                    "title": stage_labels[stage],
                     "kind": "Stage",
                     "crumbs": [Link("Home", "index.html")],
                     "items": [cards[m.id] for m in by_stage[stage]],
@@ -220,10 +222,10 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
             "crumbs": [],
             "stages": [
                 {"link": link, "count": len(by_stage[s]), "stage": s}
-                for link, s in zip(nav, [s for s in SITE_STAGES if by_stage[s]], strict=True)
+                for link, s in zip(nav, [s for s in site_stages if by_stage[s]], strict=True)
             ],
-            "stage_choices": STAGES,
-            "stage_labels": STAGE_LABELS,
+            "stage_choices": site_stages[1:],
+            "stage_labels": stage_labels,
             "step1_choices": STEP1_STATUSES,
             "applicant_choices": APPLICANT_TYPES,
             "default_year": today.year + 1 if today.month >= 4 else today.year,
@@ -405,7 +407,7 @@ def _search_index(site: SitePlan, known: dict[str, str]) -> list[dict[str, str]]
                 {
                     "url": path,
                     "title": module.title,
-                    "stage": STAGE_LABELS[module.stage],
+                    "stage": context["crumbs"][1].title,
                     "topics": " ".join(module.topics),
                     "text": text[:4000],
                 }

@@ -14,9 +14,16 @@ from typing import TypeVar
 
 import click
 
-APPLICANT_TYPES = ("us-img", "non-us-img", "us-md", "us-do")
-EXAM_STATUSES = ("not-taken", "scheduled", "passed", "failed")
-IMG_TYPES = ("us-img", "non-us-img")
+from roadmap.vocabulary import (
+    APPLICANT_TYPES,
+    ECFMG_PATHWAY_STATUSES,
+    EXAM_STATUSES,
+    IMG_TYPES,
+    OET_STATUSES,
+    PATHWAYS,
+    choices,
+)
+
 COMMENT_COLUMN = 32  # every `# comment` of the starter file starts in this column
 
 T = TypeVar("T")
@@ -145,7 +152,7 @@ def _line(text: str, comment: str = "") -> str:
 def _exam_lines(key: str, exam: Exam) -> list[str]:
     lines = [
         _line(f"{key}:"),
-        _line(f"  status: {exam.status}", "not-taken | scheduled | passed | failed"),
+        _line(f"  status: {exam.status}", choices(EXAM_STATUSES)),
         _line(f"  attempts: {exam.attempts}", "attempts so far"),
     ]
     if exam.date is not None:
@@ -163,8 +170,8 @@ def starter_yaml(answers: Answers) -> str:
         _line(f"name: {json.dumps(answers.name, ensure_ascii=False)}", "required"),
         _line(f"match_year: {answers.match_year}", "the Match you enter (Match Day in March)"),
         _line("specialty: medical-genetics"),
-        _line(f"applicant_type: {answers.applicant_type}", " | ".join(APPLICANT_TYPES)),
-        _line("pathway: undecided", "combined-peds | combined-im | primary-then-fellowship | undecided"),
+        _line(f"applicant_type: {answers.applicant_type}", choices(APPLICANT_TYPES)),
+        _line("pathway: undecided", choices(PATHWAYS)),
         *_exam_lines("step1", answers.step1),
         *_exam_lines("step2ck", answers.step2ck),
         _line("  practice: []", "e.g. - {form: NBME 13, score: 228, date: 2027-03-01}"),
@@ -181,7 +188,7 @@ def starter_yaml(answers: Answers) -> str:
     if answers.applicant_type in IMG_TYPES:
         lines += [
             _line("ecfmg:", "the ECFMG's clinical and communication-skills requirement"),
-            _line("  oet: not-taken", "not-taken | scheduled | passed"),
-            _line("  pathway: not-started", "not-started | applied | met"),
+            _line("  oet: not-taken", choices(OET_STATUSES)),
+            _line("  pathway: not-started", choices(ECFMG_PATHWAY_STATUSES)),
         ]
     return "\n".join(lines) + "\n"

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roadmap.batch import plan_jobs, safe_cell, shard_of
+from roadmap.batch import plan_jobs, shard_of
 from roadmap.cli import main
+from roadmap.csvtable import safe_cell
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from roadmap.batch import safe_cell
 from roadmap.cli import main
+from roadmap.csvtable import safe_cell
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"

@@ -11,8 +11,8 @@ from roadmap.facts import derive_facts
 from roadmap.layers import BUILTIN_CONTENT
 from roadmap.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
 from roadmap.pipeline import load_inputs, plan_profile
-from roadmap.plan import ALWAYS_MILESTONES
 from roadmap.seasons import load_seasons
+from roadmap.vocabulary import ALWAYS_MILESTONES
 from tests.conftest import PROFILES, make_profile
 
 TABLE = load_seasons(BUILTIN_CONTENT / "data" / "seasons.yaml", "seasons.yaml")
