@@ -1,6 +1,6 @@
 """How long the scan of a module body takes when its markers are never closed (issue 22).
 
-The scan `roadmap check` and every build run on each module (roadmap.bodies.inspect_body) once
+The scan `roadmap check` and every build run on each module (roadmap.load.bodies.inspect_body) once
 restarted at every unclosed `{{`, `[` or `<a`: 100,000 characters took 48 s. It is linear now,
 so ten times the text should take about ten times as long. Module files are capped at 256 KiB
 (roadmap.limits.MAX_MODULE_BYTES); the 1 MB body is scanned directly, to show the slope.
@@ -15,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from roadmap.bodies import inspect_body
+from roadmap.load.bodies import inspect_body
 
 SIZES = {"10 KB": 10_000, "100 KB": 100_000, "1 MB": 1_000_000}
 # One unit repeated: every marker opens and none closes. "{{ a " is one placeholder left open,

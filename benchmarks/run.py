@@ -237,10 +237,10 @@ def personal_plan(results: dict[str, Any]) -> None:
 
     from weasyprint import HTML
 
-    from roadmap.output import OutDir
-    from roadmap.pdf import render_pdf
-    from roadmap.pipeline import load_inputs, plan_profile, write_plan
-    from roadmap.render import make_environment, render_plan_html
+    from roadmap.commands.pipeline import load_inputs, plan_profile, write_plan
+    from roadmap.render.html import make_environment, render_plan_html
+    from roadmap.render.pdf import render_pdf
+    from roadmap.write.output import OutDir
 
     inputs = load_inputs()
     today = date(2027, 3, 1)

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from roadmap.output import OutDir
-from roadmap.site import update_site
+from roadmap.commands.site import update_site
+from roadmap.write.output import OutDir
 
 RUNS = 5
 PARAGRAPH = (

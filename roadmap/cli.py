@@ -20,10 +20,10 @@ import click
 from roadmap import __version__
 
 if TYPE_CHECKING:
+    from roadmap.commands.pipeline import Inputs
+    from roadmap.decide.plan import Plan
     from roadmap.errors import Problem
-    from roadmap.output import OutDir
-    from roadmap.pipeline import Inputs
-    from roadmap.plan import Plan
+    from roadmap.write.output import OutDir
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_FORMATS = "html,pdf,ics,json"
@@ -106,7 +106,7 @@ def claim_out(out_dir: Path, force_out: bool, share: str | None = None, *, recor
     `record`: overwrite only files the folder's record proves we wrote (see OutDir.keep_record);
     the caller saves the record once its files are written.
     """
-    from roadmap.output import OutDir
+    from roadmap.write.output import OutDir
 
     out = OutDir(out_dir)
     click.get_current_context().call_on_close(out.release)
@@ -158,7 +158,7 @@ class Settings:
             click.echo(_clean(message))
 
     def inputs(self) -> Inputs:
-        from roadmap.pipeline import load_inputs
+        from roadmap.commands.pipeline import load_inputs
 
         return load_inputs(self.content_dir, self.templates_dir)
 
@@ -186,7 +186,7 @@ def _guarded(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from roadmap.errors import InputError
-        from roadmap.output import OutDirBusy
+        from roadmap.write.output import OutDirBusy
 
         try:
             return func(*args, **kwargs)
@@ -255,7 +255,7 @@ def build(
     Example:
       roadmap build profiles/taylor-flat-220s.yaml --today 2027-03-01 --out out/taylor
     """
-    from roadmap.pipeline import document_date, plan_profile, write_plan
+    from roadmap.commands.pipeline import document_date, plan_profile, write_plan
 
     settings = Settings(click.get_current_context(), **shared)
     inputs = settings.inputs()
@@ -287,8 +287,8 @@ def explain(profile: Path, today: date | None, as_json: bool, **shared: Any) -> 
     Example:
       roadmap explain profiles/riley-step1-failed.yaml --today 2026-12-01
     """
-    from roadmap.explain import explain_text
-    from roadmap.pipeline import manifest_bytes, plan_profile
+    from roadmap.commands.pipeline import manifest_bytes, plan_profile
+    from roadmap.render.explain import explain_text
 
     settings = Settings(click.get_current_context(), **shared)
     plan = plan_profile(profile, settings.inputs(), today or _now(), display=profile.as_posix())
@@ -311,7 +311,7 @@ def check(paths: tuple[Path, ...], today: date | None, **shared: Any) -> None:
       roadmap check                              # the built-in content
       roadmap check profiles/ --today 2027-03-01   # and every profile in a folder
     """
-    from roadmap.checks import run_checks
+    from roadmap.commands.checks import run_checks
 
     settings = Settings(click.get_current_context(), **shared)
     result = run_checks(paths, settings.content_dir, settings.templates_dir, today or _now())
@@ -350,36 +350,26 @@ def site(out_dir: Path, base_url: str, today: date | None, jobs: int | None, for
     Example:
       roadmap site --out public --base-url https://example.org/guide/
     """
-    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-    from roadmap.sitestate import inputs_fingerprint, unchanged
+    from roadmap.commands.publish import publish
 
     settings = Settings(click.get_current_context(), **shared)
     out = claim_out(out_dir, force_out)
-    content = Layered(BUILTIN_CONTENT, settings.content_dir)
-    templates = Layered(BUILTIN_TEMPLATES, settings.templates_dir)
-    fingerprint = inputs_fingerprint(content, templates, base_url=base_url, today=today or _now())
-    # Checked before anything heavy is imported: an unchanged site costs a hash of its inputs.
-    done = unchanged(out.root, fingerprint)
-    if done is not None:
-        settings.say(f"The site in {out.root}/ is up to date: {done} files unchanged.")
-        return
-    from roadmap.pipeline import load_inputs
-    from roadmap.site import build_site
-
-    inputs = load_inputs(settings.content_dir, settings.templates_dir)
-    counts = build_site(
-        inputs,
+    done = publish(
         out,
+        content_dir=settings.content_dir,
+        templates_dir=settings.templates_dir,
         base_url=base_url,
         today=today or _now(),
-        warn=lambda problem: report([problem]),
-        fingerprint=fingerprint,
         jobs=jobs,
+        warn=lambda problem: report([problem]),
     )
-    settings.say(
-        f"Built the site in {out.root}/: {counts['rendered']} files written, {counts['skipped']} unchanged, "
-        f"{counts['removed']} removed."
-    )
+    if done.up_to_date:
+        settings.say(f"The site in {out.root}/ is up to date: {done.unchanged} files unchanged.")
+    else:
+        settings.say(
+            f"Built the site in {out.root}/: {done.written} files written, {done.unchanged} unchanged, "
+            f"{done.removed} removed."
+        )
 
 
 @main.command()
@@ -420,39 +410,24 @@ def serve(
       roadmap serve                                  # the advice site at http://127.0.0.1:8000/
       roadmap serve profiles/jordan-rivera.yaml --port 8001   # a personal plan
     """
-    from roadmap import serve as preview_server
-    from roadmap.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES
-    from roadmap.output import OutDir
-    from roadmap.pipeline import document_date, plan_profile, write_plan
-    from roadmap.site import build_site
+    from roadmap.commands.serve import check_host, preview
 
-    preview_server.check_host(host, allow_remote)
+    check_host(host, allow_remote)
     settings = Settings(click.get_current_context(), **shared)
     out = claim_out(out_dir, force_out)
-    now = today or _now()
-
-    def build() -> None:
-        inputs = settings.inputs()
-        if profile is None:
-            # Changes are known (no fast path), and this process has threads: render in it alone.
-            build_site(
-                inputs, OutDir(out.root), base_url="/", today=now, warn=lambda problem: report([problem]), jobs=1
-            )
-        else:
-            plan = plan_profile(profile, inputs, now, display=profile.as_posix())
-            write_plan(plan, inputs, OutDir(out.root), ("html", "ics", "json"), created=document_date(now, None))
-        settings.say(f"Built {'the site' if profile is None else profile.name} into {out.root}/")
-
-    def watched() -> list[Path]:
-        folders = [d for d in (settings.content_dir, settings.templates_dir, BUILTIN_CONTENT, BUILTIN_TEMPLATES) if d]
-        files = [path for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()]
-        return files + ([profile] if profile else [])
-
-    def show_failure(lines: list[str]) -> None:
-        click.echo(_clean("\n".join(lines)), err=True)
-
-    preview = preview_server.Preview(build, watched, show_failure, verbose=settings.verbose)
-    preview_server.run(preview, out.root, host, port, lambda url: click.echo(f"Serving {url} (Ctrl+C to stop)"))
+    preview(
+        profile,
+        out.root,
+        content_dir=settings.content_dir,
+        templates_dir=settings.templates_dir,
+        today=today or _now(),
+        address=(host, port),
+        say=settings.say,
+        report=report,
+        show_failure=lambda lines: click.echo(_clean("\n".join(lines)), err=True),
+        verbose=settings.verbose,
+        ready=lambda url: click.echo(f"Serving {url} (Ctrl+C to stop)"),
+    )
 
 
 @main.command()
@@ -511,8 +486,8 @@ def batch(
       roadmap batch profiles/ --shard 2/2 --out out/shared --today 2027-03-01   # machine 2
       roadmap batch --merge --out out/shared                                   # then, once
     """
-    from roadmap import batch as batches
-    from roadmap.pipeline import document_date
+    from roadmap.commands import batch as batches
+    from roadmap.commands.pipeline import document_date
 
     settings = Settings(click.get_current_context(), **shared)
     now = today or _now()
@@ -524,7 +499,7 @@ def batch(
     share = f"{batches.ROWS_DIR}/shard-{shard[0]}-of-{shard[1]}.lock" if shard != (1, 1) and not merge else None
     out = claim_out(out_dir, force_out, share)
     if merge:
-        outcome = batches.merge(out, today, settings.templates_dir)
+        outcome = batches.merge(out, today, settings.content_dir, settings.templates_dir)
         if outcome.missing:
             raise click.UsageError(f"shards not finished yet: {', '.join(outcome.missing)}")
     else:
@@ -601,8 +576,8 @@ def programs(
     Example:
       roadmap programs profiles/jordan-rivera.yaml profiles/example-programs.csv --out out/programs
     """
-    from roadmap.pipeline import plan_profile, public_path, write_program_list
-    from roadmap.programs import load_programs, tier_programs
+    from roadmap.commands.pipeline import plan_profile, public_path, write_program_list
+    from roadmap.decide.programs import load_programs, tier_programs
     from roadmap.vocabulary import TIER_LABELS
 
     settings = Settings(click.get_current_context(), **shared)
@@ -633,7 +608,7 @@ def schema() -> None:
     """
     import json
 
-    from roadmap.profile import profile_schema
+    from roadmap.load.profile import profile_schema
 
     click.echo(json.dumps(profile_schema(), indent=2))
 
@@ -657,9 +632,9 @@ def init(path: Path, defaults: bool, force: bool, today: date | None) -> None:
       roadmap init other.yaml --defaults  # no questions
       roadmap init -                      # print the profile instead of writing a file
     """
+    from roadmap.commands.starter import Answers, ask, starter_yaml
     from roadmap.errors import InputError, Problem
-    from roadmap.output import write_atomic
-    from roadmap.starter import Answers, ask, starter_yaml
+    from roadmap.write.output import write_atomic
 
     to_stdout = str(path) == "-"
     if not to_stdout and path.exists() and not force:

@@ -2,7 +2,7 @@
 
 The typed literals of the models (profile, programs, plan), the labels in outputs and the choices
 of the site's form are all taken from here. Stages, flags and score bands are not here: they are
-rules, read from content/data/ (see roadmap.rules).
+rules, read from content/data/ (see roadmap.load.rules).
 
 A Literal cannot be built from a tuple for the type checker, so each enumeration is written as
 its Literal, and its tuple is taken from it with `get_args`.

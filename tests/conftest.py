@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from roadmap.profile import Profile
+from roadmap.load.profile import Profile
 
 TODAY = date(2027, 3, 1)
 REPO = Path(__file__).resolve().parent.parent

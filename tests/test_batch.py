@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roadmap.batch import plan_jobs, shard_of
 from roadmap.cli import main
-from roadmap.csvtable import safe_cell
+from roadmap.commands.batch import plan_jobs, shard_of
+from roadmap.write.csvtable import safe_cell
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"
@@ -111,7 +111,7 @@ def test_shards_then_merge_equal_one_run(advisees: Path, tmp_path: Path) -> None
 
 
 def test_shards_split_the_profiles_deterministically(advisees: Path) -> None:
-    from roadmap.batch import find_profiles
+    from roadmap.commands.batch import find_profiles
 
     jobs = plan_jobs(find_profiles([advisees]))
     shares = [shard_of(job, 3) for job in jobs]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from xml.etree import ElementTree
 
-from roadmap.charts import practice_chart_svg, timeline_svg
-from roadmap.pipeline import load_inputs, plan_profile
-from roadmap.profile import PracticeScore
+from roadmap.commands.pipeline import load_inputs, plan_profile
+from roadmap.load.profile import PracticeScore
+from roadmap.render.charts import practice_chart_svg, timeline_svg
 from tests.conftest import REPO
 
 NS = "{http://www.w3.org/2000/svg}"

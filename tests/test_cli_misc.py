@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from roadmap.cli import main
-from roadmap.profile import load_profile
+from roadmap.load.profile import load_profile
 from tests.conftest import REPO
 
 

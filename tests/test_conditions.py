@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from roadmap.conditions import Condition, evaluate, explain, parse_condition, satisfiable
+from roadmap.decide.facts import FIELDS
 from roadmap.errors import Problem
-from roadmap.facts import FIELDS
-from roadmap.yamlsrc import load_yaml
+from roadmap.load.conditions import Condition, evaluate, explain, parse_condition, satisfiable
+from roadmap.load.yamlsrc import load_yaml
 
 
 def cond(text: str) -> Condition:

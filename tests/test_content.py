@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from roadmap.pipeline import load_inputs
+from roadmap.commands.pipeline import load_inputs
 
 
 def _paragraphs(body: str) -> list[str]:

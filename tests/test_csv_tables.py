@@ -11,11 +11,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from roadmap.batch import SUMMARY, Row
 from roadmap.cli import main
-from roadmap.csvtable import CsvTable
-from roadmap.pipeline import PROGRAMS_CSV
-from roadmap.programs import COLUMNS as PROGRAM_COLUMNS
+from roadmap.commands.batch import SUMMARY, Row
+from roadmap.commands.pipeline import PROGRAMS_CSV
+from roadmap.decide.programs import COLUMNS as PROGRAM_COLUMNS
+from roadmap.write.csvtable import CsvTable
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from roadmap.facts import derive_facts, failed_attempts, months_between, practice_trend, score_band, stage_of
+from roadmap.decide.facts import derive_facts, failed_attempts, months_between, practice_trend, score_band, stage_of
 from tests.conftest import make_profile
 
 PASSED = {"status": "passed", "attempts": 1, "date": "2026-02-10"}

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from roadmap.cli import main
-from roadmap.csvtable import safe_cell
+from roadmap.write.csvtable import safe_cell
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"
@@ -286,7 +286,7 @@ TEMPLATE_MISTAKES = {
     "absolute include": ('\n\n{% include "/etc/passwd" %}', "3:1: template: template not found (got /etc/passwd)"),
     "syntax error": ("<p>\nb {{ x }\n", "2:1: template: unexpected '}'"),
     "unknown filter": ("{{ plan.profile.name | shout }}", "1:1: template: No filter named 'shout'."),
-    "undefined name": ("\n\n{{ plan.nope }}", "3:1: template: 'roadmap.plan.Plan object' has no attribute 'nope'"),
+    "undefined name": ("\n\n{{ plan.nope }}", "3:1: template: 'roadmap.decide.plan.Plan object' has no attribute 'nope'"),
     "not UTF-8": ("<p>\n\xff\xfe</p>", "2:1: template: is not UTF-8 text"),
 }
 
@@ -346,7 +346,7 @@ def test_a_template_error_met_by_some_profiles_is_their_error_row(
         str(three), "--out", "out", "--today", TODAY, "--format", "html", "--templates", "theme", "--jobs", "2"
     )
     assert result.exit_code == 1
-    line = "theme/plan.html:1:1: template: 'roadmap.plan.Plan object' has no attribute 'nope'"
+    line = "theme/plan.html:1:1: template: 'roadmap.decide.plan.Plan object' has no attribute 'nope'"
     assert result.stderr == f"{line}\n"
     rows = _summary(tmp_path / "out")
     assert {slug: row["status"] for slug, row in rows.items()} == {
@@ -367,7 +367,7 @@ def test_a_dashboard_template_failing_on_the_rows_still_leaves_summary_csv(
     assert result.exit_code == 1
     assert (
         result.stderr
-        == "theme/batch/dashboard.html:2:1: template: 'roadmap.batch.Row object' has no attribute 'nope'\n"
+        == "theme/batch/dashboard.html:2:1: template: 'roadmap.commands.batch.Row object' has no attribute 'nope'\n"
     )
     assert len(_summary(tmp_path / "out")) == 3
     assert not (tmp_path / "out" / "index.html").exists()

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roadmap.bodies import inspect_body
 from roadmap.cli import main
+from roadmap.decide.programs import load_programs
 from roadmap.errors import InputError
 from roadmap.limits import MAX_PROGRAMS
-from roadmap.programs import load_programs
-from roadmap.yamlsrc import read_bytes
+from roadmap.load.bodies import inspect_body
+from roadmap.load.yamlsrc import read_bytes
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"

@@ -15,7 +15,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from roadmap.cli import main
-from roadmap.output import RECORD_FILE
+from roadmap.write.output import RECORD_FILE
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from roadmap.cli import main
-from roadmap.output import OutDir
+from roadmap.write.output import OutDir
 from tests.conftest import REPO
 
 TODAY = "2027-03-01"
@@ -69,7 +69,7 @@ def test_a_leftover_of_a_killed_run_is_removed_when_its_file_is_written_again(tm
 
 
 def test_temporary_files_carry_our_mark_and_vanish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from roadmap import output
+    from roadmap.write import output
 
     seen: list[str] = []
     real = output.os.replace
@@ -274,7 +274,7 @@ Claim = Callable[[Path, str | None], "subprocess.Popen[str]"]
 def claim_elsewhere() -> Iterator[Claim]:
     """Claim an out dir from another process (a second roadmap run, as far as a run can tell)."""
     script = (
-        "import sys; from pathlib import Path; from roadmap.output import OutDir\n"
+        "import sys; from pathlib import Path; from roadmap.write.output import OutDir\n"
         "OutDir(Path(sys.argv[1])).claim(share=sys.argv[2] or None)\n"
         "print('claimed', flush=True); sys.stdin.read()\n"
     )

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
+from roadmap.commands.serve import Preview, allowed_hosts, make_server
 from roadmap.errors import InputError, Problem
-from roadmap.layers import BUILTIN_TEMPLATES
-from roadmap.serve import Preview, allowed_hosts, make_server
+from roadmap.load.layers import BUILTIN_TEMPLATES
 from tests.conftest import REPO
 
 NOT_FOUND = "<p>Not in this guide.</p>"
@@ -378,7 +378,7 @@ def test_our_own_bug_while_answering_is_one_line_never_a_traceback(
     def broken(*args: object) -> None:
         raise RuntimeError("a bug\nwith a second line")
 
-    monkeypatch.setattr("roadmap.serve.locate", broken)
+    monkeypatch.setattr("roadmap.commands.serve.locate", broken)
     reported: list[str] = []
     preview = Preview(build=lambda: None, watched=list, report=reported.extend)
     with serving(site, preview) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as sock:

@@ -7,8 +7,8 @@ from datetime import date
 import icalendar
 import vobject
 
-from roadmap.ics import render_ics
-from roadmap.pipeline import load_inputs, plan_profile
+from roadmap.commands.pipeline import load_inputs, plan_profile
+from roadmap.render.ics import render_ics
 from tests.conftest import REPO
 
 TODAY = date(2027, 3, 1)

@@ -43,7 +43,7 @@ def imported(tree: ast.Module, name: str, modules: set[str]) -> set[str]:
             if node.level:  # relative: from the module's own package
                 package = name.rsplit(".", node.level)[0]
                 base = f"{package}.{base}" if base else package
-            # `from roadmap import batch` names a module; `from roadmap.batch import Row` a name in one.
+            # `from roadmap import batch` names a module; `from roadmap.decide.plan import Plan` a name in one.
             targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
         else:
             continue
@@ -121,7 +121,19 @@ def test_the_package_has_no_import_cycle() -> None:
 
 
 def test_imports_run_down_the_layers() -> None:
-    assert layer_violations(import_graph(REPO / PACKAGE), LAYERS) == []
+    graph = import_graph(REPO / PACKAGE)
+    assert sum(1 for module in graph if layer_of(module, LAYERS)) >= 30  # the layers hold the package
+    assert layer_violations(graph, LAYERS) == []
+
+
+def test_the_shared_top_level_modules_import_no_layer() -> None:
+    """errors, limits, vocabulary and slug are importable from every layer, so they use none;
+    only the command line (cli, __main__) sits above the layers."""
+    graph = import_graph(REPO / PACKAGE)
+    above = {f"{PACKAGE}.cli", f"{PACKAGE}.__main__"}
+    shared = [m for m in graph if layer_of(m, LAYERS) is None and m not in above and m != PACKAGE]
+    assert len(shared) >= 4
+    assert {m: sorted(d for d in graph[m] if layer_of(d, LAYERS)) for m in shared} == {m: [] for m in shared}
 
 
 def test_cycles_are_found_across_function_level_and_type_only_imports(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from roadmap.facts import derive_facts
-from roadmap.layers import BUILTIN_CONTENT
-from roadmap.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
-from roadmap.pipeline import load_inputs, plan_profile
-from roadmap.seasons import load_seasons
+from roadmap.commands.pipeline import load_inputs, plan_profile
+from roadmap.decide.facts import derive_facts
+from roadmap.decide.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
+from roadmap.load.layers import BUILTIN_CONTENT
+from roadmap.load.seasons import load_seasons
 from roadmap.vocabulary import ALWAYS_MILESTONES
 from tests.conftest import PROFILES, make_profile
 

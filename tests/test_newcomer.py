@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from roadmap.cli import main
+from roadmap.commands.starter import COMMENT_COLUMN
+from roadmap.decide.programs import load_programs
 from roadmap.errors import InputError
-from roadmap.profile import load_profile
-from roadmap.programs import load_programs
-from roadmap.starter import COMMENT_COLUMN
+from roadmap.load.profile import load_profile
 from tests.conftest import REPO
 
 

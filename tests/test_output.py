@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from roadmap.errors import InputError
-from roadmap.output import OutDir
+from roadmap.write.output import OutDir
 
 
 @pytest.mark.parametrize("relative", ["../x", "/etc/x", "a/../../x", ""])

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roadmap import output, parallel, site
 from roadmap.cli import main
+from roadmap.commands import site
 from roadmap.errors import InputError, Problem
+from roadmap.write import output, parallel
 
 TODAY = "2026-11-25"
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helpers are forked on Linux only")

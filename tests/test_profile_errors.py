@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from roadmap.cli import main
 from roadmap.errors import InputError
-from roadmap.profile import load_profile
+from roadmap.load.profile import load_profile
 
 GOOD_HEAD = "name: Jordan Rivera\nmatch_year: 2028\n"
 

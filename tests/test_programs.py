@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from roadmap.cli import main
+from roadmap.commands.pipeline import load_inputs, plan_profile
+from roadmap.decide.programs import Program, load_programs, place, tier_programs
 from roadmap.errors import InputError
-from roadmap.pipeline import load_inputs, plan_profile
-from roadmap.programs import Program, load_programs, place, tier_programs
 from tests.conftest import REPO, make_profile
 
 TODAY = date(2027, 3, 1)
@@ -22,7 +22,7 @@ EXAMPLE = REPO / "profiles" / "example-programs.csv"
 
 
 def _values(**fields: Any) -> dict[str, object]:
-    from roadmap.facts import derive_facts
+    from roadmap.decide.facts import derive_facts
 
     return dict(derive_facts(make_profile(**fields), TODAY).values)
 

@@ -13,15 +13,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.bodies import render_body
-from roadmap.conditions import AllOf, AnyOf, Condition, Leaf, evaluate, explain, parse_condition
+from roadmap.decide.facts import FIELDS
+from roadmap.decide.plan import Milestone
 from roadmap.errors import InputError, Problem
-from roadmap.facts import FIELDS
-from roadmap.ics import render_ics
-from roadmap.plan import Milestone
-from roadmap.profile import parse_profile
+from roadmap.load.bodies import render_body
+from roadmap.load.conditions import AllOf, AnyOf, Condition, Leaf, evaluate, explain, parse_condition
+from roadmap.load.profile import parse_profile
+from roadmap.load.yamlsrc import load_yaml
+from roadmap.render.ics import render_ics
 from roadmap.slug import slugify
-from roadmap.yamlsrc import load_yaml
 from tests.conftest import PROFILES
 
 EXAMPLES = [p.read_text() for p in PROFILES]

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from roadmap.cli import main
-from roadmap.layers import BUILTIN_CONTENT
-from roadmap.seasons import load_seasons
+from roadmap.load.layers import BUILTIN_CONTENT
+from roadmap.load.seasons import load_seasons
 from tests.conftest import REPO
 
 CODE = sorted((REPO / "roadmap").rglob("*.py"))
@@ -291,3 +291,16 @@ def test_a_new_stage_and_milestone_come_from_a_content_folder_alone(
     assert made.exit_code == 0, made.output
     page = (site / "stages" / "research-year.html").read_text()
     assert "Research year" in page and "Make the most of a research year" in page
+    # The batch takes the new stage too: its rows are read back on a rerun (and by --merge), and
+    # the dashboard offers the stage by its label.
+    advisees = tmp_path / "advisees"
+    advisees.mkdir()
+    (advisees / "p.yaml").write_bytes(profile.read_bytes())
+    batch = ["batch", "advisees", "--content", "content", "--today", "2027-03-01", "--format", "json", "--jobs", "1"]
+    first = CliRunner().invoke(main, [*batch, "--out", "batch"])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, [*batch, "--out", "batch"])
+    assert again.stdout.startswith("1 unchanged, 0 built, 0 failed"), again.output
+    dashboard = (tmp_path / "batch" / "index.html").read_text()
+    assert '<option value="research-year">Research year</option>' in dashboard
+    assert ",ok,research-year," in (tmp_path / "batch" / "summary.csv").read_text()

@@ -98,7 +98,7 @@ def test_check_rejects_hostile_module_bodies(tmp_path: Path, body: str, message:
 
 def test_nothing_hostile_reaches_the_outputs_even_unchecked(tmp_path: Path) -> None:
     """Rendering itself is safe, not only `check`: the renderer drops what check reports."""
-    from roadmap.bodies import render_body
+    from roadmap.load.bodies import render_body
 
     html = render_body(
         "![s](file:///etc/passwd) [a](file:///etc/passwd) [b](javascript:alert(1)) <script>x</script> {{ name }}",
@@ -111,8 +111,8 @@ def test_nothing_hostile_reaches_the_outputs_even_unchecked(tmp_path: Path) -> N
 
 def test_pdf_fetcher_refuses_files_and_network(tmp_path: Path) -> None:
     """A hostile template override cannot make WeasyPrint read a local file or the network."""
-    from roadmap.layers import BUILTIN_TEMPLATES, Layered
-    from roadmap.pdf import render_pdf
+    from roadmap.load.layers import BUILTIN_TEMPLATES, Layered
+    from roadmap.render.pdf import render_pdf
 
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for the pdf")

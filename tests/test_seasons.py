@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from roadmap.errors import InputError
-from roadmap.layers import BUILTIN_CONTENT
-from roadmap.seasons import SEASON_DATES, SeasonTable, load_seasons
+from roadmap.load.layers import BUILTIN_CONTENT
+from roadmap.load.seasons import SEASON_DATES, SeasonTable, load_seasons
 
 TABLE = load_seasons(BUILTIN_CONTENT / "data" / "seasons.yaml", "seasons.yaml")
 # Dates FACTS.md gives as High, each from its official source.

@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from roadmap.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, FormAnswers, matching_modules
 from roadmap.cli import main
-from roadmap.pipeline import load_inputs
+from roadmap.commands.pipeline import load_inputs
+from roadmap.render.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, FormAnswers, matching_modules
 from tests.conftest import REPO
 
 VECTORS = Path(__file__).parent / "vectors" / "apply-form.json"

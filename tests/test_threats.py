@@ -107,7 +107,7 @@ def test_markup_in_module_front_matter_stays_text(tmp_path: Path, payload: str) 
 def test_links_images_and_attachments_reach_no_output(tmp_path: Path, link: str) -> None:
     """Such a module is refused when the library loads (build and check alike), and even if its
     body reached the renderer, nothing in it would become a request or an embedded file."""
-    from roadmap.bodies import render_body
+    from roadmap.load.bodies import render_body
 
     folder = tmp_path / "content" / "overview"
     folder.mkdir(parents=True)
@@ -188,7 +188,7 @@ def test_output_symlink_out_of_the_out_dir_is_refused(tmp_path: Path) -> None:
 
 
 def test_read_only_or_full_out_dir_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from roadmap import output
+    from roadmap.write import output
 
     def refuse(path: Path, data: bytes, **_: object) -> None:
         raise OSError(30, "Read-only file system")
@@ -212,7 +212,7 @@ def test_read_only_or_full_out_dir_is_a_clean_error(tmp_path: Path, monkeypatch:
 
 
 def test_full_disk_mid_batch_keeps_going_then_recovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from roadmap import output
+    from roadmap.write import output
 
     real = output.write_atomic
     writes = {"count": 0}
@@ -258,7 +258,7 @@ def test_our_own_bug_prints_its_traceback_and_asks_to_be_reported(monkeypatch: p
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("roadmap.pipeline.plan_profile", boom)
+    monkeypatch.setattr("roadmap.commands.pipeline.plan_profile", boom)
     result = CliRunner().invoke(main, ["explain", str(REPO / "profiles" / "jordan-rivera.yaml")])
     assert result.exit_code == 1
     assert result.stderr.startswith("Traceback (most recent call last):\n")

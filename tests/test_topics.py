@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from roadmap.pipeline import Inputs, load_inputs
-from roadmap.selection import build_plan
+from roadmap.commands.pipeline import Inputs, load_inputs
+from roadmap.decide.selection import build_plan
 from tests.conftest import make_profile
 
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from roadmap import applyform, vocabulary
-from roadmap.conditions import VALUE_LABELS, show
-from roadmap.facts import FIELDS
-from roadmap.profile import profile_schema
-from roadmap.programs import PROGRAM_FIELDS, Program
+from roadmap import vocabulary
+from roadmap.decide.facts import FIELDS
+from roadmap.decide.programs import PROGRAM_FIELDS, Program
+from roadmap.load.conditions import VALUE_LABELS, show
+from roadmap.load.profile import profile_schema
+from roadmap.render import applyform
 from tests.conftest import REPO
 
 

@@ -1,0 +1,1 @@
+"""Commands: the work of each CLI command, riding on one pipeline (load -> decide -> render -> write)."""

@@ -1,0 +1,90 @@
+"""Decide a plan: select the modules whose conditions hold, order them, attach their reasons.
+
+`build_plan` is pure: profile, library, season table and `today` in, a frozen Plan out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from roadmap.decide.facts import derive_facts
+from roadmap.decide.milestones import compute_milestones
+from roadmap.decide.plan import Group, Plan, ProfileRef, Section
+from roadmap.decide.programs import tier_programs
+from roadmap.decide.study import weekly_plan
+from roadmap.load.conditions import VALUE_LABELS, evaluate, explain
+from roadmap.load.rules import rules_or_builtin
+from roadmap.slug import slugify
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from roadmap.decide.programs import Program, TierRules
+    from roadmap.load.content import Library, Module
+    from roadmap.load.profile import Profile
+    from roadmap.load.rules import Rules
+    from roadmap.load.seasons import SeasonTable
+
+# Reading order of the groups: what to do now, what a past result still calls for, the
+# background every plan carries, then the later stages.
+GROUP_ORDER: tuple[Group, ...] = ("now", "recovery", "background", "coming-up")
+
+
+def build_plan(
+    profile: Profile,
+    library: Library,
+    seasons: SeasonTable,
+    today: date,
+    *,
+    source: str,
+    programs: tuple[list[Program], str, TierRules] | None = None,
+    rules: Rules | None = None,
+) -> Plan:
+    """Select, order and explain the guidance for `profile` on `today` (and tier its program list)."""
+    rules = rules_or_builtin(rules)
+    stages = rules.stage_ids
+    facts = derive_facts(profile, today, rules)
+    dated = compute_milestones(profile, facts, seasons.season_for(profile.match_year), today, rules)
+    values: dict[str, object] = dict(facts.values)
+    values.update({f"milestones.{m.id.replace('-', '_')}": m.date for m in dated.milestones})
+    sections = [
+        Section(module, _why(module, values), _group(module.stage, facts.stage, stages))
+        for module in library.modules
+        if module.when is None or evaluate(module.when, values)
+    ]
+    sections.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage, stages), s.module.order, s.id))
+    return Plan(
+        profile=ProfileRef(profile.name, slugify(profile.name), source),
+        today=today,
+        stage=facts.stage,
+        flags=facts.flags,
+        sections=tuple(sections),
+        milestones=dated.milestones,
+        warnings=dated.warnings,
+        practice=facts.practice,
+        study_weeks=weekly_plan(profile, dated.milestones, today, rules),
+        values=values,
+        programs=tier_programs(programs[0], values, programs[2], programs[1]) if programs else None,
+        rules=rules,
+    )
+
+
+def _why(module: Module, values: Mapping[str, object]) -> tuple[str, ...]:
+    if module.when is None:
+        applicant = VALUE_LABELS.get(str(values["applicant_type"]), str(values["applicant_type"]))
+        return (f"Part of every plan: yours is for the {values['match_year']} Match, applying as a {applicant}.",)
+    return tuple(dict.fromkeys(explain(module.when, values)))
+
+
+def _stage_rank(stage: str, stages: tuple[str, ...]) -> int:
+    return stages.index(stage) if stage in stages else -1
+
+
+def _group(module_stage: str, current: str, stages: tuple[str, ...]) -> Group:
+    if module_stage == "overview":
+        return "background"
+    rank, now = _stage_rank(module_stage, stages), stages.index(current)
+    if rank == now:
+        return "now"
+    return "recovery" if rank < now else "coming-up"

@@ -1,0 +1,40 @@
+"""Write the advisor dashboard (index.html of a batch) and its assets, from rows already ordered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roadmap.render.html import DISCLAIMER, make_environment
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import date
+
+    from roadmap.load.layers import Layered
+    from roadmap.write.output import OutDir
+
+DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/dashboard.js")
+
+
+def write_dashboard(
+    out: OutDir,
+    rows: Sequence[object],
+    counts: Mapping[str, int],
+    templates: Layered,
+    today: date,
+    stage_labels: Mapping[str, str],
+) -> None:
+    """index.html listing `rows` in their order (the template reads a batch row's fields), with its assets.
+
+    `stage_labels` are the run's stages (its rule files), in reading order, without the site's overview.
+    """
+    template = make_environment(templates).get_template("batch/dashboard.html")
+    stages = {stage: label for stage, label in stage_labels.items() if stage != "overview"}
+    html = template.render(
+        rows=rows, today=today, counts=counts, stages=tuple(stages), stage_labels=stages, disclaimer=DISCLAIMER
+    )
+    for asset in DASHBOARD_ASSETS:
+        found = templates.find(asset)
+        if found is not None:
+            out.write(asset, found.read_bytes())
+    out.write("index.html", html.encode("utf-8"))

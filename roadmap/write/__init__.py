@@ -1,0 +1,2 @@
+"""Write: bytes on disk, atomically, only inside one out dir and never over or through what
+roadmap did not write; CSV tables; forked helpers."""
