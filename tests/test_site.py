@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from roadmap.cli import main
 from roadmap.commands.pipeline import load_inputs
-from roadmap.render.applyform import APPLICANT_TYPES, STAGES, STEP1_STATUSES, FormAnswers, matching_modules
+from roadmap.load.rules import builtin_rules
+from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, FormAnswers, matching_modules
 from tests.conftest import REPO
 
 VECTORS = Path(__file__).parent / "vectors" / "apply-form.json"
@@ -161,7 +162,7 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
 
 def _vector_answers() -> list[dict[str, object]]:
     answers = []
-    combos = itertools.product(STAGES, STEP1_STATUSES, (None, 224, 229, 239, 240), (None, 229, 230), (2027, 2028, 2030))
+    combos = itertools.product(builtin_rules().stage_ids, STEP1_STATUSES, (None, 224, 229, 239, 240), (None, 229, 230), (2027, 2028, 2030))
     for index, (stage, step1, ck, practice, year) in enumerate(combos):
         answers.append(
             {

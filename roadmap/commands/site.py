@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from roadmap import __version__
-from roadmap.decide.facts import FIELDS, derive_facts
+from roadmap.decide.facts import FIELDS
 from roadmap.errors import Problem, show_value
 from roadmap.load.bodies import render_body
 from roadmap.load.conditions import describe
 from roadmap.load.content import TOPICS, Module
 from roadmap.load.rules import rules_or_builtin
 from roadmap.load.seasons import SEASON_DATES
-from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, rules_json
+from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, browser_rules
 from roadmap.render.html import DISCLAIMER, asset_files, make_environment
 from roadmap.write.output import NotOurs
 from roadmap.write.parallel import write_all
@@ -341,11 +341,7 @@ def build_site(
     ]
     known = _known_search_texts(out.root, unchanged)
     emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", _search_index(site, known)), searchable)
-    rules = {
-        "rules": rules_json(inputs.library),
-        "defaults": _defaults(today),
-        "titles": {m.id: m.title for m in inputs.library.modules},
-    }
+    rules = browser_rules(inputs.library, rules_or_builtin(inputs.rules), today)
     emit("assets/rules.js", lambda: _js("ROADMAP_RULES", rules), rules)
     pages = sorted(p for p in site.pages if p != "404.html")
     emit("sitemap.xml", lambda: _sitemap(base, pages), pages)
@@ -434,18 +430,6 @@ def _known_search_texts(root: Path, unchanged: set[str]) -> dict[str, str]:
         entry["url"]: entry["text"]
         for entry in entries
         if isinstance(entry, dict) and entry.get("url") in unchanged and isinstance(entry.get("text"), str)
-    }
-
-
-def _defaults(today: date) -> dict[str, Any]:
-    """The namespace values of an empty profile, which the browser form then overrides."""
-    from roadmap.load.profile import Profile
-
-    values = dict(
-        derive_facts(Profile.model_validate({"name": "You", "match_year": str(today.year + 1)}), today).values
-    )
-    return {
-        k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()
     }
 
 

@@ -13,10 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from roadmap.load.rules import rules_or_builtin
-from roadmap.vocabulary import (
-    GENETICS_LETTER_SPECIALTIES,
-    IMG_TYPES,
-)
+from roadmap.vocabulary import GENETICS_LETTER_SPECIALTIES, IMG_TYPES, TAKEN_STATUSES
 
 if TYPE_CHECKING:
     from roadmap.load.namespace import FieldSpec
@@ -94,7 +91,7 @@ def score_band(score: int | None, rules: Rules | None = None) -> str | None:
 
 def taken(exam: Step1, today: date) -> bool:
     """Whether the exam is behind the person: a result is in, or its day has come."""
-    return exam.status in ("passed", "failed") or (exam.date is not None and exam.date <= today)
+    return exam.status in TAKEN_STATUSES or (exam.date is not None and exam.date <= today)
 
 
 def months_between(today: date, target: date) -> int:

@@ -8,6 +8,7 @@ that script: the shared test vectors (tests/vectors/apply-form.json) run through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from roadmap import vocabulary
@@ -17,11 +18,10 @@ from roadmap.load.profile import Profile
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import date
 
     from roadmap.load.content import Library
+    from roadmap.load.rules import Rules
 
-STAGES = ("preclinical", "step1", "step2ck", "application")
 # The form's choices (the site's select boxes list them): every Step 1 status and applicant type.
 STEP1_STATUSES = vocabulary.EXAM_STATUSES
 APPLICANT_TYPES = vocabulary.APPLICANT_TYPES
@@ -36,7 +36,7 @@ class FormAnswers:
     ck_score: int | None
     practice_latest: int | None
     match_year: int
-    applicant_type: str = "us-img"
+    applicant_type: str = vocabulary.APPLICANT_TYPES[0]
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormAnswers:
@@ -46,7 +46,7 @@ class FormAnswers:
             ck_score=data.get("ck_score"),
             practice_latest=data.get("practice_latest"),
             match_year=data["match_year"],
-            applicant_type=data.get("applicant_type", "us-img"),
+            applicant_type=data.get("applicant_type", vocabulary.APPLICANT_TYPES[0]),
         )
 
 
@@ -73,12 +73,12 @@ def form_profile(answers: FormAnswers, today: date) -> Profile:
     return Profile.model_validate(data)
 
 
-def form_values(answers: FormAnswers, today: date) -> dict[str, object]:
+def form_values(answers: FormAnswers, today: date, rules: Rules | None = None) -> dict[str, object]:
     """Namespace values for the answers; the chosen stage wins over the one the dates imply."""
     profile = form_profile(answers, today)
-    values = dict(derive_facts(profile, today).values)
+    values = dict(derive_facts(profile, today, rules).values)
     values["stage"] = answers.stage
-    values["flags"] = flags_for(profile, values, today)
+    values["flags"] = flags_for(profile, values, today, rules)
     return values
 
 
@@ -91,3 +91,29 @@ def matching_modules(library: Library, answers: FormAnswers, today: date) -> lis
 def rules_json(library: Library) -> list[dict[str, Any]]:
     """Every module's condition as JSON, for the browser."""
     return [{"id": m.id, "when": None if m.when is None else to_json(m.when)} for m in library.modules]
+
+
+def browser_rules(library: Library, rules: Rules, today: date) -> dict[str, Any]:
+    """What the browser's copy of form_values needs: the modules' conditions, an empty profile's
+    values, and the rule data (score bands, flag conditions, season start, IMG types), so that
+    no threshold is written twice (site.js reads them from here)."""
+    month, day = rules.season_start_day
+    return {
+        "rules": rules_json(library),
+        "defaults": _empty_profile_values(today, rules),
+        "titles": {m.id: m.title for m in library.modules},
+        "bands": [[band.low, band.id] for band in rules.bands],
+        "flags": [{"id": flag.id, "when": to_json(flag.when)} for flag in rules.flags],
+        "season": {"years": rules.application_year, "month": month, "day": day},
+        "img_types": list(vocabulary.IMG_TYPES),
+        "default_type": vocabulary.APPLICANT_TYPES[0],
+    }
+
+
+def _empty_profile_values(today: date, rules: Rules) -> dict[str, Any]:
+    """The namespace values of an empty profile, which the browser form then overrides."""
+    profile = Profile.model_validate({"name": "You", "match_year": str(today.year + 1)})
+    values = dict(derive_facts(profile, today, rules).values)
+    return {
+        k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()
+    }

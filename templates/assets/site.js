@@ -90,30 +90,27 @@
     var months = (target.getUTCFullYear() - today.getUTCFullYear()) * 12 + (target.getUTCMonth() - today.getUTCMonth());
     return today.getUTCDate() < target.getUTCDate() ? months + 1 : months;
   }
-  function band(score) {
+  function band(score, bands) {  // bands: [[lowest score, id], ...], highest first (scores.yaml)
     if (score === null) return null;
-    if (score >= 250) return "250-plus";
-    if (score >= 240) return "240-249";
-    if (score >= 230) return "230-239";
-    if (score >= 225) return "225-229";
-    return "below-225";
+    for (var i = 0; i < bands.length; i++) if (score >= bands[i][0]) return bands[i][1];
+    return null;
   }
   function formValues(answers, todayIso) {
     var rules = window.ROADMAP_RULES, v = {}, k;
     for (k in rules.defaults) v[k] = rules.defaults[k];
     var today = parseIso(todayIso), year = answers.match_year;
-    var start = new Date(Date.UTC(year - 1, 8, 1));
+    var season = rules.season, start = new Date(Date.UTC(year + season.years, season.month - 1, season.day));
     var s1 = answers.step1_status, score = answers.ck_score, practice = answers.practice_latest;
     var s1Attempts = (s1 === "passed" || s1 === "failed") ? 1 : 0;
     var s1Failed = s1 === "failed" ? 1 : 0;
     v["name"] = "You"; v["match_year"] = year; v["today"] = todayIso;
-    var type = answers.applicant_type || "us-img";
-    v["applicant_type"] = type; v["is_img"] = type === "us-img" || type === "non-us-img";
+    var type = answers.applicant_type || rules.default_type;
+    v["applicant_type"] = type; v["is_img"] = rules.img_types.indexOf(type) >= 0;
     v["stage"] = answers.stage;
     v["step1.status"] = s1; v["step1.attempts"] = s1Attempts; v["step1.failed_attempts"] = s1Failed;
     v["step1.date"] = s1 === "scheduled" ? todayIso : null;
     v["step2ck.status"] = score !== null ? "passed" : "not-taken";
-    v["step2ck.score"] = score; v["step2ck.band"] = band(score);
+    v["step2ck.score"] = score; v["step2ck.band"] = band(score, rules.bands);
     v["step2ck.attempts"] = score !== null ? 1 : 0; v["step2ck.failed_attempts"] = 0;
     v["failed_attempts"] = s1Failed;
     v["practice.latest"] = practice; v["practice.best"] = practice;
@@ -121,16 +118,14 @@
     v["practice.latest_date"] = practice !== null ? todayIso : null;
     v["practice.count"] = practice !== null ? 1 : 0;
     v["practice.trend"] = practice !== null ? "single" : "none";
-    v["season.year"] = year - 1; v["season.start"] = iso(start);
+    v["season.year"] = year + season.years; v["season.start"] = iso(start);
+    v["years_to_season"] = year + season.years - today.getUTCFullYear();
     v["days_to_season"] = Math.round((start - today) / 86400000);
     v["months_to_season"] = monthsBetween(today, start);
-    var flags = [];
-    if (s1Failed) flags.push("step1-failed");
-    if (score !== null && score < 230) flags.push("low-step2ck");
-    if (practice !== null && practice < 230) flags.push("practice-below-230");
-    if ((v["stage"] === "step2ck" || v["stage"] === "application") && v["experience.genetics_letters"] === 0) flags.push("no-genetics-letter");
-    if (v["experience.usce_months"] === 0) flags.push("no-usce");
-    v["flags"] = flags;
+    v["step1.taken"] = s1 === "passed" || s1 === "failed" || s1 === "scheduled";  // a scheduled date is today
+    v["step2ck.taken"] = score !== null;
+    // The flags are the conditions of scores.yaml, evaluated like the modules' own.
+    v["flags"] = rules.flags.filter(function (f) { return evaluate(f.when, v); }).map(function (f) { return f.id; });
     return v;
   }
   function apply(answers, todayIso) {
