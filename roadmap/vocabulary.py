@@ -49,8 +49,20 @@ MILESTONE_KINDS: tuple[MilestoneKind, ...] = get_args(MilestoneKind)
 MilestoneOrigin = Literal["official", "profile", "plan"]
 MILESTONE_ORIGINS: tuple[MilestoneOrigin, ...] = get_args(MilestoneOrigin)
 
-MilestoneStatus = Literal["done", "overdue", "next", "later"]
+# done: the profile records it; past: an official date gone by that asks nothing of the applicant.
+MilestoneStatus = Literal["done", "past", "overdue", "next", "later"]
 MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = get_args(MilestoneStatus)
+
+# Whether the rest of the exams and certification still fit this Match year (roadmap.decide.feasibility).
+FeasibilityStatus = Literal["on-track", "tight", "at-risk"]
+FEASIBILITY_STATUSES: tuple[FeasibilityStatus, ...] = get_args(FeasibilityStatus)
+
+# The season in progress (the profile's `application:` block).
+RankListStatus = Literal["not-started", "draft", "certified"]
+RANK_LIST_STATUSES: tuple[RankListStatus, ...] = get_args(RankListStatus)
+
+MatchOutcome = Literal["pending", "matched", "unmatched"]
+MATCH_OUTCOMES: tuple[MatchOutcome, ...] = get_args(MatchOutcome)
 
 # Milestones every plan has, so module bodies may always print them as {{ milestones.<id> }}.
 ALWAYS_MILESTONES = (
@@ -127,7 +139,12 @@ MILESTONE_KIND_LABELS = _labels(
 MILESTONE_ORIGIN_LABELS = _labels(
     {"official": "official calendar", "profile": "your profile", "plan": "planning advice"}
 )
-MILESTONE_STATUS_LABELS = _labels({"done": "done", "overdue": "overdue", "next": "next", "later": "later"})
+MILESTONE_STATUS_LABELS = _labels(
+    {"done": "done", "past": "past", "overdue": "overdue", "next": "next", "later": "later"}
+)
+RANK_LIST_LABELS = _labels({"not-started": "not started", "draft": "a draft", "certified": "certified"})
+MATCH_OUTCOME_LABELS = _labels({"pending": "pending", "matched": "matched", "unmatched": "unmatched"})
+FEASIBILITY_LABELS = _labels({"on-track": "on track", "tight": "tight", "at-risk": "at risk"})
 # Program-list values are shown as written in the user's own list.
 TRACK_LABELS = _labels({track: track for track in TRACKS})
 YES_NO_LABELS = _labels({"yes": "yes", "no": "no"})
@@ -151,6 +168,9 @@ ENUMERATIONS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = MappingP
         "milestone kind": (MILESTONE_KINDS, MILESTONE_KIND_LABELS),
         "milestone origin": (MILESTONE_ORIGINS, MILESTONE_ORIGIN_LABELS),
         "milestone status": (MILESTONE_STATUSES, MILESTONE_STATUS_LABELS),
+        "feasibility": (FEASIBILITY_STATUSES, FEASIBILITY_LABELS),
+        "rank list status": (RANK_LIST_STATUSES, RANK_LIST_LABELS),
+        "Match outcome": (MATCH_OUTCOMES, MATCH_OUTCOME_LABELS),
         "program track": (TRACKS, TRACK_LABELS),
         "yes or no": (YES_NO, YES_NO_LABELS),
         "visa sponsorship": (VISA_SPONSORSHIPS, VISA_LABELS),
@@ -167,6 +187,8 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         **SPECIALTY_LABELS,
         **OET_STATUS_LABELS,
         **ECFMG_PATHWAY_LABELS,
+        **RANK_LIST_LABELS,
+        **MATCH_OUTCOME_LABELS,
     }
 )
 

@@ -115,7 +115,7 @@ def test_why_quotes_the_values_that_made_it_hold(text: str, why: list[str]) -> N
         ("any: stage", "m.md:2:6: any: 'any' takes a non-empty list of conditions (got stage)"),
         (
             "flags: not-a-flag",
-            "m.md:2:8: flags: flags is one of step1-failed, step2ck-failed, low-step2ck, practice-below-230, no-genetics-letter, no-usce, score-pending (got not-a-flag)",
+            "m.md:2:8: flags: flags is one of step1-failed, step2ck-failed, low-step2ck, practice-below-230, no-genetics-letter, no-usce, score-pending, match-year-at-risk, ck-after-window (got not-a-flag)",
         ),
     ],
 )

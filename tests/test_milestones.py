@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,9 @@ import pytest
 from roadmap.commands.pipeline import load_inputs, plan_profile
 from roadmap.decide.facts import derive_facts
 from roadmap.decide.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
+from roadmap.decide.status import with_statuses
 from roadmap.load.layers import BUILTIN_CONTENT
+from roadmap.load.rules import builtin_rules
 from roadmap.load.seasons import load_seasons
 from roadmap.vocabulary import ALWAYS_MILESTONES
 from tests.conftest import PROFILES, make_profile
@@ -21,8 +24,12 @@ PASSED = {"status": "passed", "attempts": 1, "date": "2026-02-10"}
 
 
 def plan_for(today: date = TODAY, **fields: Any) -> MilestonePlan:
+    """The dated milestones, with the statuses a plan gives them (decide/status.py)."""
     profile = make_profile(**fields)
-    return compute_milestones(profile, derive_facts(profile, today), TABLE.season_for(profile.match_year), today)
+    facts = derive_facts(profile, today)
+    dated = compute_milestones(profile, facts, TABLE.season_for(profile.match_year), today)
+    statused = with_statuses(dated.milestones, profile, facts.values, today, builtin_rules())
+    return replace(dated, milestones=statused)
 
 
 def ids(plan: MilestonePlan) -> list[str]:
@@ -48,7 +55,7 @@ def test_status_relative_to_today() -> None:
     assert by_id["ck-exam"].status == "later"
     late = plan_for(date(2027, 9, 30), step1=PASSED, step2ck={"status": "scheduled", "date": "2027-06-15"})
     late_by_id = {m.id: m for m in late.milestones}
-    assert late_by_id["eras-opens"].status == "done"  # a past event simply happened
+    assert late_by_id["eras-opens"].status == "past"  # an official date gone by: past, never overdue
     assert late_by_id["letters-request"].status == "overdue"  # a past task we cannot see done
     assert late_by_id["ck-exam"].status == "done"  # the exam day has passed
     assert late_by_id["interviews"].status == "next"
@@ -110,8 +117,11 @@ def test_low_practice_sets_a_decision_date_four_weeks_before_the_exam() -> None:
 )
 def test_retake_rules(attempts: int, retake: date | None, warning: str | None) -> None:
     plan = plan_for(step1={"status": "failed", "attempts": attempts, "date": "2026-10-05"})
-    found = [m for m in plan.milestones if m.id == "step1-retake-earliest"]
-    assert [m.date for m in found] == ([retake] if retake else [])
+    # SPEC "After a failed attempt": the legal earliest date is the retake target's detail; the
+    # target itself is later (3 months on, and after 8 weeks of preparation from today).
+    found = [m for m in plan.milestones if m.id == "retake-target"]
+    assert [m.date for m in found] == ([date(2027, 4, 26)] if retake else [])
+    assert all(f"The earliest the attempt rules allow is {retake.isoformat()}" in m.detail for m in found if retake)
     assert plan.warnings == ((warning,) if warning else ())
 
 
@@ -135,6 +145,8 @@ def test_estimated_season_dates_make_derived_dates_estimated() -> None:
     by_id = {m.id: m for m in plan_for().milestones}
     assert by_id["eras-submit"].confirmed is False
     assert by_id["letters-request"].confirmed is False
-    assert by_id["ck-window-start"].confirmed is True  # advice from the seed, not an estimate
+    # SPEC: `confirmed` only for an official date; the seed's window is planning advice.
+    assert (by_id["ck-window-start"].origin, by_id["ck-window-start"].confirmed) == ("plan", False)
+    assert by_id["ck-window-start"].estimated is False  # advice, not an estimate of a calendar date
     past = {m.id: m for m in plan_for(date(2025, 1, 10), match_year=2026).milestones}
     assert past["eras-submit"].confirmed is True and past["eras-submit"].date == date(2025, 9, 3)

@@ -135,7 +135,7 @@ BROKEN = [
     (
         "data/milestones.yaml",
         ('anchor: "season:eras_opens", kind: event}', 'anchor: "season:eras_open", kind: event}'),
-        "content/data/milestones.yaml:35:77: milestones[0].anchor: unknown anchor",
+        "content/data/milestones.yaml:44:77: milestones[0].anchor: unknown anchor",
     ),
     (
         "data/milestones.yaml",
@@ -143,12 +143,12 @@ BROKEN = [
             '    anchor: "rule:ck-target"\n    offset: {weeks: -4}\n    kind: checkpoint\n    source: "seed: Timing',
             '    anchor: "milestone:ck-decide"\n    offset: {weeks: -4}\n    kind: checkpoint\n    source: "seed: Timing',
         ),
-        "content/data/milestones.yaml:83:13: milestones[11].anchor: the anchors refer to each other in a cycle (got milestone:ck-decide)",
+        "content/data/milestones.yaml:113:13: milestones[14].anchor: the anchors refer to each other in a cycle (got milestone:ck-decide)",
     ),
     (
         "data/milestones.yaml",
         ("    when: {step2ck.status: scheduled}\n", "    when: {step2ck.status: {below: 3}}\n"),
-        "content/data/milestones.yaml:80:29: milestones[10].when.step2ck.status.below: unknown operator",
+        "content/data/milestones.yaml:96:29: milestones[11].when.step2ck.status.below: unknown operator",
     ),
     (
         "data/stages.yaml",

@@ -16,8 +16,8 @@ from roadmap.decide.selection import build_plan
 from roadmap.errors import InputError, Problem
 from roadmap.load.content import Library, load_library
 from roadmap.load.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
-from roadmap.load.profile import parse_profile
-from roadmap.load.rules import Rules, load_rules
+from roadmap.load.profile import parse_profile, plan_checks
+from roadmap.load.rules import Rules, load_rules, rules_or_builtin
 from roadmap.load.seasons import SeasonTable, load_seasons
 from roadmap.load.yamlsrc import YamlDoc, load_yaml, read_text
 from roadmap.write.csvtable import CsvTable
@@ -131,6 +131,16 @@ def plan_from_doc(doc: YamlDoc, profile_file: Path, inputs: Inputs, today: date,
     plan = build_plan(
         profile, inputs.library, inputs.seasons, today, source=public, programs=programs, rules=inputs.rules
     )
+    problems = plan_checks(
+        profile,
+        doc,
+        milestone_ids={milestone.id for milestone in plan.milestones},
+        passing=lambda on: rules_or_builtin(inputs.rules).passing_score("step2ck", on),
+        match_day=inputs.seasons.season_for(profile.match_year).match_day.date,
+        today=today,
+    )
+    if problems:
+        raise InputError(problems)
     if not notices:
         return plan
     return replace(

@@ -12,7 +12,9 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from roadmap.decide.feasibility import Chain, Feasibility, assess, chain
 from roadmap.load.rules import rules_or_builtin
+from roadmap.load.seasons import SeasonTable
 from roadmap.vocabulary import GENETICS_LETTER_SPECIALTIES, IMG_TYPES, TAKEN_STATUSES
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ class Facts:
     practice: tuple[PracticeScore, ...]  # sorted by date, oldest first
     season_start: date
     values: Mapping[str, object]  # the namespace: dotted path -> value (None when unknown)
+    dates: Chain | None = None  # what is left, dated (roadmap.decide.feasibility)
+    feasibility: Feasibility | None = None
 
 
 def season_start(match_year: int, rules: Rules | None = None) -> date:
@@ -64,6 +68,17 @@ def failed_attempts(exam: Step1) -> int:
 def stage_of(profile: Profile, today: date, rules: Rules | None = None) -> Stage:
     """Apply the stage table of stages.yaml."""
     return derive_facts(profile, today, rules).stage
+
+
+# NBME forms are the yardstick the seed measures readiness by; other self-assessments (UWSA, ...)
+# are shown, and drive flags and topics only when the profile has no NBME form.
+_YARDSTICK_FORM = "NBME"
+
+
+def yardstick(practice: tuple[PracticeScore, ...]) -> tuple[PracticeScore, ...]:
+    """The practice scores that count for flags and topics: the NBME forms, or all when there are none."""
+    nbme = tuple(p for p in practice if p.form.strip().upper().startswith(_YARDSTICK_FORM))
+    return nbme or practice
 
 
 def practice_trend(scores: tuple[int, ...], rules: Rules | None = None) -> str:
@@ -102,14 +117,24 @@ def months_between(today: date, target: date) -> int:
     return months + 1 if today.day < target.day else months
 
 
-def derive_facts(profile: Profile, today: date, rules: Rules | None = None) -> Facts:
-    """Compute the stage, flags and every namespace value for `profile` on `today`."""
+def derive_facts(
+    profile: Profile, today: date, rules: Rules | None = None, seasons: SeasonTable | None = None
+) -> Facts:
+    """Compute the stage, flags and every namespace value for `profile` on `today`.
+
+    The dates left (and whether they fit the Match year) come before the flags, which read them;
+    without a season table the season dates are the estimates of season_rules.yaml.
+    """
     rules = rules_or_builtin(rules)
+    seasons = seasons if seasons is not None else SeasonTable(MappingProxyType({}), rules)
+    dates = chain(profile, today, seasons.season_for(profile.match_year), rules)
+    feasibility = assess(profile, today, seasons, rules, dates)
     ck = profile.step2ck
     exp = profile.experience
     practice = tuple(sorted(ck.practice, key=lambda p: p.date))  # stable: ties keep file order
-    scores = tuple(p.score for p in practice)
-    latest = practice[-1] if practice else None
+    measured = yardstick(practice)
+    scores = tuple(p.score for p in measured)
+    latest = measured[-1] if measured else None
     start = rules.season_start(profile.match_year)
     step1_failed = failed_attempts(profile.step1)
     ck_failed = failed_attempts(ck)
@@ -134,12 +159,15 @@ def derive_facts(profile: Profile, today: date, rules: Rules | None = None) -> F
         "step2ck.taken": taken(ck, today),
         "step2ck.score": ck.score,
         "step2ck.band": score_band(ck.score, rules),
+        "step2ck.planned_date": None if dates.ck is None else dates.ck.date,
+        "step2ck.after_window": dates.ck_after_window,
+        "feasibility.status": feasibility.status,
         "failed_attempts": step1_failed + ck_failed,
         "practice.latest": latest.score if latest else None,
         "practice.latest_form": latest.form if latest else None,
         "practice.latest_date": latest.date if latest else None,
         "practice.best": max(scores) if scores else None,
-        "practice.count": len(scores),
+        "practice.count": len(practice),
         "practice.trend": practice_trend(scores, rules),
         "experience.usce_months": exp.usce_months,
         "experience.genetics_electives": exp.genetics_electives,
@@ -152,7 +180,12 @@ def derive_facts(profile: Profile, today: date, rules: Rules | None = None) -> F
         "study.hours_per_week": profile.study.hours_per_week,
         "ecfmg.oet": profile.ecfmg.oet,
         "ecfmg.pathway": profile.ecfmg.pathway,
+        "application.submitted": profile.application.submitted,
+        "application.interviews": profile.application.interviews,
+        "application.rank_list": profile.application.rank_list,
+        "application.outcome": profile.application.outcome,
         "today": today,
+        "match_year_begun": today.year >= profile.match_year,
         "season.year": start.year,
         "season.start": start,
         "days_to_season": (start - today).days,
@@ -163,7 +196,7 @@ def derive_facts(profile: Profile, today: date, rules: Rules | None = None) -> F
     values["stage"] = stage
     flags = flags_for(profile, values, today, rules)
     values["flags"] = flags
-    return Facts(stage, flags, practice, start, MappingProxyType(values))
+    return Facts(stage, flags, practice, start, MappingProxyType(values), dates, feasibility)
 
 
 def flags_for(

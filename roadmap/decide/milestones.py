@@ -2,31 +2,38 @@
 
 The milestones are data (content/data/milestones.yaml): each hangs from an anchor date with an
 offset. This module interprets the anchors; the ones with real logic (score release, the latest
-safe exam date, the retake rules) are worked out here from the numbers of durations.yaml.
+safe exam date, the retake rules) are worked out in roadmap.decide.examdates and
+roadmap.decide.feasibility from the numbers of durations.yaml.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
+# add_months, latest_safe_exam and score_release are re-exported: callers name them from here.
+from roadmap.decide.examdates import add_months as add_months
+from roadmap.decide.examdates import earliest_retake, score_release
+from roadmap.decide.examdates import latest_safe_exam as latest_safe_exam
+from roadmap.decide.feasibility import chain as plan_chain
+from roadmap.decide.feasibility import pathway_opens
 from roadmap.decide.plan import Milestone
 from roadmap.load.bodies import PLACEHOLDER
 from roadmap.load.conditions import evaluate, show
-from roadmap.load.rules import rules_or_builtin
-from roadmap.vocabulary import MilestoneKind, MilestoneStatus
+from roadmap.load.rules import SOURCED_RULES, rules_or_builtin
+from roadmap.vocabulary import MilestoneOrigin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from roadmap.decide.facts import Facts
+    from roadmap.decide.feasibility import Chain
     from roadmap.load.profile import Profile, Step1
     from roadmap.load.rules import MilestoneRule, Rules
     from roadmap.load.seasons import Season
 
 # Event milestones are things that happen to you; once past they are simply done.
-_EVENTS: frozenset[MilestoneKind] = frozenset({"event"})
 _EXAM_LABELS = {"step1": "Step 1", "ck": "Step 2 CK"}
 
 
@@ -36,66 +43,6 @@ class MilestonePlan:
 
     milestones: tuple[Milestone, ...]
     warnings: tuple[str, ...]
-
-
-def _no_release_week(day: date, rules: Rules) -> bool:
-    """Whether USMLE publishes no scores in the week of `day` (durations.yaml: no_release)."""
-    release = rules.score_release
-    monday = day - timedelta(days=day.weekday())
-    for month, dom in release.no_release_weeks:
-        held = date(day.year, month, dom)
-        if monday <= held < monday + timedelta(days=7):
-            return True
-    return any((day.month, day.day) >= start for start in release.no_release_from)
-
-
-def score_release(exam: date, rules: Rules | None = None) -> date:
-    """The release day a score is expected: the lag after the exam, skipping no-release weeks."""
-    rules = rules_or_builtin(rules)
-    weekday = rules.score_release.weekday
-    day = exam + rules.score_release.lag
-    day += timedelta(days=(weekday - day.weekday()) % 7)
-    while _no_release_week(day, rules):
-        day += timedelta(weeks=1)
-    return day
-
-
-def latest_safe_exam(review: date, rules: Rules | None = None) -> date:
-    """The latest exam date whose score should be out when programs start reviewing."""
-    rules = rules_or_builtin(rules)
-    release = review - timedelta(days=(review.weekday() - rules.score_release.weekday) % 7)
-    while _no_release_week(release, rules):
-        release -= timedelta(weeks=1)
-    return release - rules.score_release.lag - rules.score_release.buffer
-
-
-def add_months(day: date, months: int) -> date:
-    """Add calendar months, clipping to the month's last day (Aug 31 + 6 months = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for clip in range(4):
-        try:
-            return date(year, month, day.day - clip)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")
-
-
-def earliest_retake(exam: Step1, rules: Rules | None = None) -> tuple[date | None, int]:
-    """The earliest retake the attempt rules allow after a failed attempt, and attempts left.
-
-    At most `per_window` attempts in `window_months`; the last allowed attempt needs
-    `window_months` since the first and `gap_months` since the most recent. Only the latest date
-    is known, so the first-attempt rule is named in the milestone rather than computed.
-    """
-    attempts = rules_or_builtin(rules).attempts
-    used = max(exam.attempts, 1)
-    left = max(attempts.max - used, 0)
-    if left == 0 or exam.date is None:
-        return None, left
-    if used + 1 < attempts.max:
-        return exam.date + timedelta(days=1), left
-    return add_months(exam.date, attempts.gap_months), left
 
 
 def _attempt_rule(exam: Step1, rules: Rules) -> str:
@@ -115,36 +62,84 @@ def _ordinal(number: int) -> str:
 
 @dataclass(frozen=True)
 class _Dated:
-    """An anchor's date, whether it is confirmed, its source (season dates) and the values its
-    milestone's detail may print."""
+    """An anchor's date, where it comes from (origin; confirmed and source for official dates)
+    and the values its milestone's detail may print."""
 
     date: date
-    confirmed: bool
+    origin: MilestoneOrigin
+    confirmed: bool = False
     source: str | None = None
     extras: Mapping[str, str] | None = None
 
 
-def _rule_dates(profile: Profile, season: Season, rules: Rules) -> dict[str, _Dated | None]:
+def _retake_dates(chain: Chain, rules: Rules, profile: Profile) -> dict[str, _Dated | None]:
+    """remediation-plan and retake-target: planning dates after a failed attempt."""
+    retake = chain.retake
+    if retake is None:
+        return {"retake-target": None, "remediation-plan": None}
+    exam = profile.step1 if retake.exam == "step1" else profile.step2ck
+    _, left = earliest_retake(exam, rules)
+    extras = {
+        "exam": _EXAM_LABELS[retake.exam],
+        "failed_on": retake.failed_on.isoformat(),
+        "retake_wait": f"{rules.dates.retake_wait_months} months",
+        "legal_earliest": "unknown without the date of that attempt"
+        if retake.legal is None
+        else retake.legal.isoformat(),
+        "attempts_left": str(left),
+        "attempts_max": str(rules.attempts.max),
+        "attempt_rule": _attempt_rule(exam, rules),
+    }
+    return {
+        "retake-target": _Dated(retake.target, "plan", extras=extras),
+        "remediation-plan": _Dated(retake.remediation, "plan", extras=extras),
+    }
+
+
+def _ck_dates(chain: Chain, season: Season, rules: Rules) -> dict[str, _Dated | None]:
+    """The Step 2 CK dates: its window, the planned date, the proposal and the score's re-sending."""
+    review, submit = season.eras_review, season.eras_submit
+    review_text = review.date.isoformat() + ("" if review.confirmed else ", estimated")
+    submit_text = submit.date.isoformat() + ("" if submit.confirmed else ", estimated")
+    ck = chain.ck
+    planned = None if ck is None else _Dated(ck.date, ck.origin)
+    proposed = None
+    if ck is not None and chain.ck_proposed:
+        extras = {"block_weeks": str(rules.dates.dedicated_block.days // 7), "window_end": chain.window[1].isoformat()}
+        proposed = _Dated(ck.date, "plan", extras=extras)
+    resend = None
+    if chain.ck_result is not None and chain.ck_result > submit.date:
+        resend = _Dated(chain.ck_result, "plan", extras={"submit": submit_text, "review": review_text})
+    return {
+        "latest-safe-exam": _Dated(chain.safe, "plan", extras={"review": review_text}),
+        "ck-window-start": _Dated(chain.window[0], "plan"),
+        "ck-window-end": _Dated(chain.window[1], "plan"),
+        "ck-target": planned,
+        "ck-proposed": proposed,
+        "score-resend": resend,
+    }
+
+
+def _dates_left(profile: Profile, facts: Facts, season: Season, today: date, rules: Rules) -> Chain:
+    """What is left, dated: the facts' chain, unless the caller gives another season."""
+    if facts.dates is not None and facts.dates.season == season:
+        return facts.dates
+    return plan_chain(profile, today, season, rules)
+
+
+def _rule_dates(profile: Profile, chain: Chain, season: Season, rules: Rules) -> dict[str, _Dated | None]:
     """The dates the code works out, by rule name (milestones.yaml: rule:NAME)."""
     ck, step1 = profile.step2ck, profile.step1
-    review = season.eras_review
-    safe = latest_safe_exam(review.date, rules)
-    review_text = review.date.isoformat() + ("" if review.confirmed else ", estimated")
-    found: dict[str, _Dated | None] = {
-        "latest-safe-exam": _Dated(safe, review.confirmed, extras={"review": review_text}),
-        "ck-target": _Dated(ck.date if ck.date is not None and ck.status == "scheduled" else safe, True),
-        "step1-result": _Dated(score_release(step1.date, rules), True) if step1.date else None,
-        "ck-result": _Dated(score_release(ck.date, rules), True) if ck.date else None,
+    opens, opens_confirmed, opens_source = pathway_opens(season.match_year, rules)
+    return {
+        **_ck_dates(chain, season, rules),
+        **_retake_dates(chain, rules, profile),
+        # Step 1 not booked yet: the date the feasibility chain assumes (today + the preparation block).
+        "step1-proposed": _Dated(chain.step1.date, "plan") if chain.step1 and chain.step1.origin == "plan" else None,
+        "step1-result": _Dated(score_release(step1.date, rules), "plan") if step1.date else None,
+        "ck-result": _Dated(score_release(ck.date, rules), "plan") if ck.date else None,
+        "pathway-opens": _Dated(opens, "official", opens_confirmed, opens_source),
     }
-    for key, exam in (("step1", step1), ("ck", ck)):
-        retake, left = earliest_retake(exam, rules)
-        extras = {
-            "attempts_left": str(left),
-            "attempts_max": str(rules.attempts.max),
-            "attempt_rule": _attempt_rule(exam, rules),
-        }
-        found[f"{key}-retake"] = None if retake is None else _Dated(retake, True, extras=extras)
-    return found
 
 
 def _anchor_date(
@@ -158,33 +153,39 @@ def _anchor_date(
     anchor = rule.anchor
     if anchor.kind == "season":
         entry = getattr(season, anchor.name)
-        return _Dated(entry.date, entry.confirmed, entry.source)
+        return _Dated(entry.date, "official", entry.confirmed, entry.source)
     if anchor.kind == "day":
-        return _Dated(
-            date(season.match_year + rules.application_year, int(anchor.name[:2]), int(anchor.name[3:])), True
-        )
+        day = date(season.match_year + rules.application_year, int(anchor.name[:2]), int(anchor.name[3:]))
+        return _Dated(day, "plan")
     if anchor.kind == "profile":
         exam = profile.step1 if anchor.name == "step1.date" else profile.step2ck
-        return None if exam.date is None else _Dated(exam.date, True)
+        return None if exam.date is None else _Dated(exam.date, "profile")
     if anchor.kind == "milestone":
         return placed.get(anchor.name)
     return computed[anchor.name]
+
+
+def _placed(rule: MilestoneRule, anchored: _Dated) -> _Dated:
+    """The milestone's own date: moved off its anchor by an offset, it is a planning date; only an
+    official date can be confirmed."""
+    origin: MilestoneOrigin = anchored.origin if not rule.offset else "plan"
+    confirmed = origin == "official" and anchored.confirmed and rule.confirmed
+    return _Dated(anchored.date + rule.offset, origin, confirmed, anchored.source if origin == "official" else None)
 
 
 def _detail(text: str, values: Mapping[str, object], extras: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: extras.get(m[1], show(values.get(m[1]))), text)
 
 
-@dataclass
-class _Draft:
-    """A milestone being assembled; `done` is what the profile says, before dates decide status."""
-
-    milestone: Milestone
-    done: bool = False
-
-
-def _warnings(profile: Profile, safe: date, season: Season, rules: Rules) -> list[str]:
+def _warnings(profile: Profile, safe: date, season: Season, rules: Rules, chain: Chain) -> list[str]:
     warnings: list[str] = []
+    proposed = chain.ck
+    if proposed is not None and chain.ck_proposed and chain.ck_after_window:
+        warnings.append(
+            f"There is no longer room for {rules.dates.dedicated_block.days // 7} weeks of dedicated study before "
+            f"{chain.window[1].isoformat()}: the proposed Step 2 CK date, {proposed.date.isoformat()}, is after the "
+            "April to July window."
+        )
     for key, exam in (("step1", profile.step1), ("ck", profile.step2ck)):
         if exam.status == "failed":
             _, left = earliest_retake(exam, rules)
@@ -210,9 +211,10 @@ def compute_milestones(
     """Every dated milestone of the plan, in date order, with its status relative to `today`."""
     rules = rules_or_builtin(rules)
     values = facts.values
-    computed = _rule_dates(profile, season, rules)
+    chain = _dates_left(profile, facts, season, today, rules)
+    computed = _rule_dates(profile, chain, season, rules)
     placed: dict[str, _Dated] = {}
-    drafts: list[_Draft] = []
+    drafts: list[Milestone] = []
     pending = [m for m in rules.milestones if m.when is None or evaluate(m.when, values)]
     # Milestones anchored on another milestone wait for it; the rule file has no cycles.
     while pending:
@@ -228,38 +230,22 @@ def compute_milestones(
             anchored = _anchor_date(rule, profile, season, rules, computed, placed)
             if anchored is None:
                 continue
-            when = anchored.date + rule.offset
-            confirmed = anchored.confirmed and rule.confirmed
-            placed[rule.id] = _Dated(when, confirmed)
-            source = rule.source or anchored.source or ""
+            dated = placed[rule.id] = _placed(rule, anchored)
+            # A published date names its page; otherwise the rule file's source says why.
+            source = (anchored.source if rule.anchor.name in SOURCED_RULES else rule.source) or anchored.source or ""
             detail = _detail(rule.detail, values, anchored.extras or {})
-            done = rule.done is not None and evaluate(rule.done, values)
-            drafts.append(
-                _Draft(Milestone(rule.id, rule.title, when, confirmed, source, rule.kind, "later", detail), done)
+            milestone = Milestone(
+                rule.id, rule.title, dated.date, dated.confirmed, source, rule.kind, "later", detail, dated.origin
             )
+            drafts.append(milestone)
         if len(waiting) == len(pending):
             break
         pending = waiting
-    drafts.sort(key=lambda d: (d.milestone.date, d.milestone.id))
+    drafts.sort(key=lambda m: (m.date, m.id))
     safe = computed["latest-safe-exam"]
     assert safe is not None  # always worked out
-    step1_first = _warnings(profile, safe.date, season, rules)
-    return MilestonePlan(_with_status(drafts, today), tuple(step1_first))
+    step1_first = _warnings(profile, safe.date, season, rules, chain)
+    # Statuses are decided from the whole profile, after this: decide/status.py.
+    return MilestonePlan(tuple(drafts), tuple(step1_first))
 
 
-def _with_status(drafts: list[_Draft], today: date) -> tuple[Milestone, ...]:
-    result = []
-    next_found = False
-    for draft in drafts:
-        milestone = draft.milestone
-        status: MilestoneStatus
-        if draft.done or (milestone.date < today and milestone.kind in _EVENTS):
-            status = "done"
-        elif milestone.date < today:
-            status = "overdue"
-        elif not next_found:
-            status, next_found = "next", True
-        else:
-            status = "later"
-        result.append(replace(milestone, status=status))
-    return tuple(result)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap.vocabulary import MilestoneKind, MilestoneStatus
+from roadmap.vocabulary import MilestoneKind, MilestoneOrigin, MilestoneStatus
 
 if TYPE_CHECKING:
+    from roadmap.decide.feasibility import Feasibility
     from roadmap.decide.programs import ProgramList
     from roadmap.errors import Problem
     from roadmap.load.content import Module
@@ -36,22 +37,49 @@ class Milestone:
     id: str
     title: str
     date: date
-    confirmed: bool  # False: estimated from a rule, not read from an official source
+    confirmed: bool  # True only for an official date read from the published calendar
     source: str
     kind: MilestoneKind = "task"
     status: MilestoneStatus = "later"
     detail: str = ""
+    origin: MilestoneOrigin = "plan"  # official (season calendar), profile (your date) or plan (proposed)
+
+    @property
+    def estimated(self) -> bool:
+        """An official date not yet published (estimated from past seasons): shown as estimated."""
+        return self.origin == "official" and not self.confirmed
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "date": self.date.isoformat(),
+            "origin": self.origin,
             "confirmed": self.confirmed,
             "source": self.source,
             "kind": self.kind,
             "status": self.status,
             "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """One thing the applicant should do now, with the milestone it serves (roadmap.decide.status)."""
+
+    date: date
+    title: str
+    why: str
+    milestone: str | None
+    status: MilestoneStatus
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "title": self.title,
+            "why": self.why,
+            "milestone": self.milestone,
+            "status": self.status,
         }
 
 
@@ -114,6 +142,8 @@ class Plan:
     programs: ProgramList | None = None  # the user's own program list, tiered, when the profile names one
     notices: tuple[Problem, ...] = ()  # warnings with their place in the profile, for the terminal only
     rules: Rules | None = None  # the rules it was decided by (labels, score bands); None: built-in
+    feasibility: Feasibility | None = None  # whether what is left fits this Match year
+    next_actions: tuple[NextAction, ...] = ()  # what to do now: overdue first, then due soon
 
     def to_manifest(self) -> dict[str, Any]:
         """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""
@@ -125,7 +155,9 @@ class Plan:
             "flags": list(self.flags),
             "sections": [section.to_json() for section in self.sections],
             "milestones": [milestone.to_json() for milestone in self.milestones],
+            "next_actions": [action.to_json() for action in self.next_actions],
             "warnings": list(self.warnings),
+            **({"feasibility": self.feasibility.to_json()} if self.feasibility else {}),
             **({"programs": self.programs.to_json()} if self.programs else {}),
             "study_plan": [
                 {

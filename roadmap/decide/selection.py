@@ -12,6 +12,7 @@ from roadmap.decide.facts import derive_facts
 from roadmap.decide.milestones import compute_milestones
 from roadmap.decide.plan import Group, Plan, ProfileRef, Section
 from roadmap.decide.programs import tier_programs
+from roadmap.decide.status import next_actions, with_statuses
 from roadmap.decide.study import weekly_plan
 from roadmap.load.conditions import VALUE_LABELS, evaluate, explain
 from roadmap.load.rules import rules_or_builtin
@@ -44,10 +45,11 @@ def build_plan(
     """Select, order and explain the guidance for `profile` on `today` (and tier its program list)."""
     rules = rules_or_builtin(rules)
     stages = rules.stage_ids
-    facts = derive_facts(profile, today, rules)
+    facts = derive_facts(profile, today, rules, seasons)
     dated = compute_milestones(profile, facts, seasons.season_for(profile.match_year), today, rules)
     values: dict[str, object] = dict(facts.values)
     values.update({f"milestones.{m.id.replace('-', '_')}": m.date for m in dated.milestones})
+    milestones = with_statuses(dated.milestones, profile, values, today, rules)
     sections = [
         Section(module, _why(module, values), _group(module.stage, facts.stage, stages))
         for module in library.modules
@@ -60,13 +62,15 @@ def build_plan(
         stage=facts.stage,
         flags=facts.flags,
         sections=tuple(sections),
-        milestones=dated.milestones,
+        milestones=milestones,
         warnings=dated.warnings,
         practice=facts.practice,
-        study_weeks=weekly_plan(profile, dated.milestones, today, rules),
+        study_weeks=weekly_plan(profile, milestones, today, rules),
         values=values,
         programs=tier_programs(programs[0], values, programs[2], programs[1]) if programs else None,
         rules=rules,
+        feasibility=facts.feasibility,
+        next_actions=next_actions(milestones, today),
     )
 
 

@@ -16,8 +16,11 @@ from roadmap.vocabulary import (
     APPLICANT_TYPES,
     ECFMG_PATHWAY_STATUSES,
     EXAM_STATUSES,
+    FEASIBILITY_STATUSES,
+    MATCH_OUTCOMES,
     OET_STATUSES,
     PATHWAYS,
+    RANK_LIST_STATUSES,
     SPECIALTIES,
 )
 
@@ -61,7 +64,12 @@ BASE_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "step2ck.taken": FieldSpec("Your Step 2 CK exam day has come (or its result is in)", "bool"),
         "step2ck.score": FieldSpec("Your Step 2 CK score", "int", nullable=True),
         "step2ck.band": FieldSpec("Your Step 2 CK score band", "enum", nullable=True),
+        # The CK date given, or the one the plan proposes (roadmap.decide.feasibility).
+        "step2ck.planned_date": FieldSpec("Your Step 2 CK date (given or proposed)", "date", nullable=True),
+        "step2ck.after_window": FieldSpec("Your Step 2 CK date is after the April to July window", "bool"),
+        "feasibility.status": FieldSpec("Whether this Match year still fits", "enum", FEASIBILITY_STATUSES),
         "failed_attempts": FieldSpec("Failed exam attempts on your record (Step 1 and Step 2 CK)", "int", counted=True),
+        # The latest NBME form when the profile has one, otherwise the latest of any kind.
         "practice.latest": FieldSpec("Your latest practice score", "int", nullable=True),
         "practice.latest_form": FieldSpec("Your latest practice form", "text", nullable=True),
         "practice.latest_date": FieldSpec("Your latest practice test date", "date", nullable=True),
@@ -81,7 +89,12 @@ BASE_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "study.hours_per_week": FieldSpec("Your study hours per week", "int", nullable=True),
         "ecfmg.oet": FieldSpec("Your OET Medicine status", "enum", OET_STATUSES),
         "ecfmg.pathway": FieldSpec("Your ECFMG Pathway status", "enum", ECFMG_PATHWAY_STATUSES),
+        "application.submitted": FieldSpec("The day you submitted your application", "date", nullable=True),
+        "application.interviews": FieldSpec("Interview offers so far", "int", counted=True),
+        "application.rank_list": FieldSpec("Your rank order list", "enum", RANK_LIST_STATUSES),
+        "application.outcome": FieldSpec("Your Match outcome", "enum", MATCH_OUTCOMES),
         "today": FieldSpec("The planning date", "date"),
+        "match_year_begun": FieldSpec("Your Match year has begun", "bool"),
         "season.year": FieldSpec("Your application year", "int"),
         "season.start": FieldSpec("The application season start", "date"),
         "days_to_season": FieldSpec("Days until September 1 of your application year", "int", counted=True),

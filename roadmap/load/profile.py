@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,8 +24,10 @@ from roadmap.vocabulary import (
     ApplicantType,
     EcfmgPathwayStatus,
     ExamStatus,
+    MatchOutcome,
     OetStatus,
     Pathway,
+    RankListStatus,
     ResearchKind,
     Specialty,
 )
@@ -73,6 +76,7 @@ _RANGES = {
     "genetics_electives": (0, 50),
     "hours_per_week": (1, 100),
     "match_year": (2000, 2100),
+    "interviews": (0, 500),
 }
 
 
@@ -161,6 +165,18 @@ class Ecfmg(_Model):
     pathway: EcfmgPathwayStatus = "not-started"
 
 
+class Application(_Model):
+    """The season in progress: what the applicant has done since submitting."""
+
+    submitted: IsoDate | None = Field(default=None, description="when you submitted in ERAS")
+    interviews: Annotated[int, BeforeValidator(_whole_number), _bounds("interviews", "interview offers so far")] = 0
+    rank_list: RankListStatus = "not-started"
+    outcome: MatchOutcome = "pending"
+
+
+MilestoneId = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class Profile(_Model):
     """A medical student's profile, version 1 (see SPEC.md)."""
 
@@ -180,6 +196,10 @@ class Profile(_Model):
     study: Study = Field(default_factory=Study)
     ecfmg: Ecfmg = Field(default_factory=Ecfmg)
     programs: Text | None = Field(default=None, description="your own program list, relative to this file")
+    done: list[MilestoneId] = Field(
+        default_factory=list, max_length=100, description="ids of your own milestones that you have finished"
+    )
+    application: Application = Field(default_factory=Application)
 
 
 def profile_schema() -> dict[str, Any]:
@@ -232,6 +252,48 @@ def _cross_checks(profile: Profile, doc: YamlDoc) -> list[Problem]:
         message = "a score belongs to a taken exam; set status to passed or failed"
         problems.append(doc.problem(("step2ck", "score"), message, ck.score))
     return problems
+
+
+def plan_checks(
+    profile: Profile,
+    doc: YamlDoc,
+    *,
+    milestone_ids: Collection[str],
+    passing: Callable[[date], int | None],
+    match_day: date,
+    today: date,
+) -> list[Problem]:
+    """Rules that need the plan: `done:` ids name its milestones, a Step 2 CK result agrees with
+    the passing standard of its day (`passing`), and a pending outcome belongs to a Match to come."""
+    problems = [
+        _unknown_milestone(doc, index, name, milestone_ids)
+        for index, name in enumerate(profile.done)
+        if name not in milestone_ids
+    ]
+    ck = profile.step2ck
+    standard = passing(ck.date) if ck.date is not None and ck.score is not None else None
+    if standard is not None and ck.score is not None:
+        if ck.status == "passed" and ck.score < standard:
+            message = f"a passed Step 2 CK score is at least {standard}, the passing standard on {ck.date}"
+            problems.append(doc.problem(("step2ck", "score"), message, ck.score))
+        if ck.status == "failed" and ck.score >= standard:
+            message = f"a failed Step 2 CK score is below {standard}, the passing standard on {ck.date}"
+            problems.append(doc.problem(("step2ck", "score"), message, ck.score))
+    if match_day < today and profile.application.outcome == "pending":
+        message = (
+            f"the {profile.match_year} Match is over (Match Day was {match_day.isoformat()}); "
+            "plan for a Match to come, or record application.outcome"
+        )
+        problems.append(doc.problem(("match_year",), message, profile.match_year))
+    return problems
+
+
+def _unknown_milestone(doc: YamlDoc, index: int, name: str, milestone_ids: Collection[str]) -> Problem:
+    message = "names no milestone of this plan"
+    close = difflib.get_close_matches(name, sorted(milestone_ids), n=1, cutoff=0.6)
+    if close:
+        message += f"; did you mean '{close[0]}'?"
+    return doc.problem(("done", index), message, name)
 
 
 # pydantic error types -> what we tell the user (the rule, never the exception class)

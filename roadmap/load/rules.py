@@ -39,9 +39,36 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SEASON_DATES = ("eras_opens", "eras_submit", "eras_review", "nrmp_registration", "rol_deadline", "match_day")
 EXAMS = ("step1", "step2ck")
 # The dates the code works out (roadmap.decide.milestones), and what their details may print.
-RULE_ANCHORS = ("latest-safe-exam", "ck-target", "step1-result", "ck-result", "step1-retake", "ck-retake")
+RULE_ANCHORS = (
+    "latest-safe-exam",
+    "ck-target",
+    "ck-proposed",
+    "ck-window-start",
+    "ck-window-end",
+    "step1-proposed",
+    "step1-result",
+    "ck-result",
+    "score-resend",
+    "retake-target",
+    "remediation-plan",
+    "pathway-opens",
+)
+# Rule anchors that give their own source (a published date, or the estimate's wording).
+SOURCED_RULES = ("pathway-opens",)
 PROFILE_DATES = ("step1.date", "step2ck.date")
-DETAIL_VALUES = ("review", "attempts_left", "attempts_max", "attempt_rule")
+DETAIL_VALUES = (
+    "review",
+    "submit",
+    "exam",
+    "failed_on",
+    "retake_wait",
+    "legal_earliest",
+    "attempts_left",
+    "attempts_max",
+    "attempt_rule",
+    "block_weeks",
+    "window_end",
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _INT = re.compile(r"^-?\d{1,6}$")
@@ -111,6 +138,31 @@ class Attempts:
 
 
 @dataclass(frozen=True)
+class PlanningDates:
+    """The durations of "Dates and feasibility" (durations.yaml: dates)."""
+
+    ck_window: tuple[tuple[int, int], tuple[int, int]]  # (month, day) start and end, application year
+    dedicated_block: timedelta
+    step1_prep: timedelta
+    full_time: timedelta
+    part_time_hours: int
+    retake_wait_months: int
+    remediation: timedelta
+    oet_sitting: timedelta
+    oet_result: timedelta
+    pathway_review: timedelta
+
+
+@dataclass(frozen=True)
+class PathwayOpening:
+    """When the ECFMG Pathway application opens (durations.yaml: ecfmg_pathway)."""
+
+    known: Mapping[int, tuple[date, str]]  # by Match year: the published day and its source
+    estimate: tuple[int, int]  # (month, day) of the application year, for the other years
+    estimate_source: str
+
+
+@dataclass(frozen=True)
 class Anchor:
     kind: str  # season | day | profile | milestone | rule
     name: str  # the season date, "MM-DD", the profile path, the milestone id or the rule name
@@ -161,6 +213,8 @@ class Rules:
     attempts: Attempts
     study_max_weeks: int
     study_final_phase: int
+    dates: PlanningDates
+    pathway_opening: PathwayOpening
     milestones: tuple[MilestoneRule, ...]
     season_rules: Mapping[str, SeasonRule]
     fields: Mapping[str, FieldSpec]
@@ -388,6 +442,8 @@ class _Loader:
             attempts=durations["attempts"],
             study_max_weeks=durations["study"][0],
             study_final_phase=durations["study"][1],
+            dates=durations["dates"],
+            pathway_opening=durations["ecfmg_pathway"],
             milestones=rules_of_milestones,
             season_rules=season_rules,
             fields=fields,
@@ -553,7 +609,7 @@ class _Loader:
         return MappingProxyType(standards)
 
     def _durations(self, r: _Reader) -> dict[str, Any] | None:
-        top = r.mapping((), r.doc.data, ("score_release", "attempts", "study"))
+        top = r.mapping((), r.doc.data, ("score_release", "attempts", "study", "dates", "ecfmg_pathway"))
         if top is None:
             return None
         result: dict[str, Any] = {}
@@ -596,7 +652,72 @@ class _Loader:
                 r.integer(("study", "max_weeks"), study["max_weeks"], 1, 520),
                 r.integer(("study", "final_phase_weeks"), study["final_phase_weeks"], 0, 520),
             )
-        return result if len(result) == 3 else None
+        dates = self._planning_dates(r, top["dates"])
+        if dates is not None:
+            result["dates"] = dates
+        opening = self._pathway_opening(r, top["ecfmg_pathway"])
+        if opening is not None:
+            result["ecfmg_pathway"] = opening
+        return result if len(result) == 5 else None
+
+    def _planning_dates(self, r: _Reader, raw: object) -> PlanningDates | None:
+        spans = (
+            "dedicated_block",
+            "step1_prep",
+            "full_time",
+            "remediation",
+            "oet_sitting",
+            "oet_result",
+            "pathway_review",
+        )
+        fields = r.mapping(("dates",), raw, ("ck_window", "part_time_hours", "retake_wait", *spans))
+        if fields is None:
+            return None
+        window = r.mapping(("dates", "ck_window"), fields["ck_window"], ("start", "end", "source"))
+        start, end = (1, 1), (12, 31)
+        if window is not None:
+            r.text(("dates", "ck_window", "source"), window["source"])
+            start = r.month_day(("dates", "ck_window", "start"), window["start"])
+            end = r.month_day(("dates", "ck_window", "end"), window["end"])
+            if end <= start:
+                r.error(("dates", "ck_window", "end"), "must be after start", window["end"])
+        counts = {}
+        for key, unit, high in (("part_time_hours", "hours", 168), ("retake_wait", "months", 60)):
+            entry = r.mapping(("dates", key), fields[key], (unit, "source"))
+            if entry is not None:
+                r.text(("dates", key, "source"), entry["source"])
+                counts[key] = r.integer(("dates", key, unit), entry[unit], 0, high)
+        durations = {key: r.duration(("dates", key), fields[key], sourced=True) for key in spans}
+        return PlanningDates(
+            (start, end),
+            part_time_hours=counts.get("part_time_hours", 0),
+            retake_wait_months=counts.get("retake_wait", 0),
+            **durations,
+        )
+
+    def _pathway_opening(self, r: _Reader, raw: object) -> PathwayOpening | None:
+        fields = r.mapping(("ecfmg_pathway",), raw, ("opens", "estimate"))
+        if fields is None:
+            return None
+        known: dict[int, tuple[date, str]] = {}
+        for index, entry in enumerate(r.items(("ecfmg_pathway", "opens"), fields["opens"])):
+            at: KeyPath = ("ecfmg_pathway", "opens", index)
+            opening = r.mapping(at, entry, ("match_year", "date", "source"))
+            if opening is None:
+                continue
+            year = r.integer((*at, "match_year"), opening["match_year"], 2000, 2100)
+            day = r.day((*at, "date"), opening["date"])
+            source = r.text((*at, "source"), opening["source"])
+            if day is not None:
+                known[year] = (day, source)
+        estimate = r.mapping(("ecfmg_pathway", "estimate"), fields["estimate"], ("day", "source"))
+        if estimate is None:
+            return None
+        return PathwayOpening(
+            MappingProxyType(known),
+            r.month_day(("ecfmg_pathway", "estimate", "day"), estimate["day"]),
+            r.text(("ecfmg_pathway", "estimate", "source"), estimate["source"]),
+        )
 
     def _season_rules(self, r: _Reader) -> Mapping[str, SeasonRule]:
         data = r.doc.data
@@ -677,8 +798,9 @@ class _Loader:
             anchor = self._anchor(r, (*at, "anchor"), entry["anchor"])
             if anchor.kind == "milestone":
                 follows[milestone_id] = anchor.name
-            if "source" not in entry and anchor.kind != "season":
-                r.error(at, "'source' is required (only a season: anchor gives its own)")
+            gives_source = anchor.kind == "season" or (anchor.kind == "rule" and anchor.name in SOURCED_RULES)
+            if "source" not in entry and not gives_source:
+                r.error(at, "'source' is required (only a season: anchor or rule:pathway-opens gives its own)")
             confirmed = entry.get("confirmed", "true")
             if confirmed not in ("true", "false"):
                 r.error((*at, "confirmed"), "must be true or false", _shape(confirmed))

@@ -76,8 +76,8 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
             )
     for milestone in shown:
         x = _x(milestone.date, start, end, left, right)
-        css = f"m-{milestone.kind} m-{milestone.status}" + ("" if milestone.confirmed else " m-estimated")
-        fill = "#ffffff" if not milestone.confirmed else ("#9aa5b1" if milestone.status == "done" else "#1f5f8b")
+        css = f"m-{milestone.kind} m-{milestone.status}" + (" m-estimated" if milestone.estimated else "")
+        fill = "#ffffff" if milestone.estimated else ("#9aa5b1" if milestone.status == "done" else "#1f5f8b")
         stroke = "#b3261e" if milestone.kind == "deadline" else "#1f5f8b"
         if milestone.kind == "deadline":
             parts.append(
@@ -108,7 +108,7 @@ def timeline_svg(milestones: Sequence[Milestone], today: date) -> Markup | None:
         f"<line class='today' x1='{tx}' x2='{tx}' y1='18' y2='{axis + 26}' stroke='#b3261e' stroke-dasharray='4 3'/>"
         f"<text x='{tx + 4}' y='{axis + 38}' font-size='11' font-weight='bold' fill='#b3261e'>Today</text>"
     )
-    estimated = sum(1 for m in milestones if not m.confirmed)
+    estimated = sum(1 for m in milestones if m.estimated)
     desc = (
         f"{len(milestones)} milestones from {show(milestones[0].date)} to {show(milestones[-1].date)}; today is "
         f"{show(today)}. {estimated} dates are estimated (hollow markers); deadlines are diamonds. Key dates: "

@@ -28,9 +28,14 @@ def explain_text(plan: Plan) -> str:
         for section in sections:
             lines.append(f"  {section.id}: {section.title}  [{', '.join(section.module.topics)}]")
             lines += [f"      why: {reason}" for reason in section.why]
+    if plan.next_actions:
+        lines += ["", "Your next steps:"]
+        for action in plan.next_actions:
+            lines.append(f"  {action.date.isoformat()}  {action.status:<7}  {action.title}")
+            lines.append(f"      why: {action.why}")
     lines += ["", "Milestones:"]
     for milestone in plan.milestones:
-        estimated = "" if milestone.confirmed else "  (estimated)"
+        estimated = "  (estimated)" if milestone.estimated else ""
         lines.append(f"  {milestone.date.isoformat()}  {milestone.status:<7}  {milestone.title}{estimated}")
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"  {warning}" for warning in plan.warnings]

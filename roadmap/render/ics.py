@@ -51,7 +51,7 @@ def _event(milestone: Milestone, slug: str, stamp: datetime) -> Event:
     event.add("dtend", milestone.date + timedelta(days=1))
     event.add("summary", _text(milestone.title))
     lines = [milestone.detail] if milestone.detail else []
-    if not milestone.confirmed:
+    if milestone.estimated:
         lines.append("Estimated date: check the official calendar when it is published.")
     lines.append(f"Source: {milestone.source}")
     event.add("description", _text("\n".join(lines)))
