@@ -189,6 +189,7 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         **ECFMG_PATHWAY_LABELS,
         **RANK_LIST_LABELS,
         **MATCH_OUTCOME_LABELS,
+        **FEASIBILITY_LABELS,
     }
 )
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from roadmap.cli import main
 from roadmap.commands.pipeline import load_inputs
+from roadmap.load.conditions import paths_of
 from roadmap.load.rules import builtin_rules
 from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, FormAnswers, matching_modules
 from tests.conftest import REPO
@@ -197,5 +198,11 @@ def test_apply_form_vectors_match_python(update_golden: bool) -> None:
 
 
 def test_vectors_cover_every_module() -> None:
+    """Every module the form can select is selected by some vector. The form cannot judge whether
+    a Match year still fits (it assumes it does), so a module that needs that judgement is out of
+    its reach, and only such a module."""
     seen = {m for v in json.loads(VECTORS.read_text()) for m in v["modules"]}
-    assert seen == {m.id for m in load_inputs().library.modules}
+    modules = load_inputs().library.modules
+    beyond_the_form = {m.id for m in modules if m.when is not None and "feasibility.status" in paths_of(m.when)}
+    assert beyond_the_form == {"match-year-at-risk"}
+    assert seen == {m.id for m in modules} - beyond_the_form

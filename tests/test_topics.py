@@ -100,7 +100,11 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         "step1 failed, still step1 stage after September 1",
         date(2027, 9, 2),
         {"step1": {"status": "failed", "attempts": 1}},
-        ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY,
+        # Step 1 still to pass once the season has begun: this Match year no longer fits.
+        ALWAYS
+        | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first", "match-year-at-risk"}
+        | CK_OPEN
+        | RECOVERY,
     ),
     (
         "step2ck stage, 7 months to the season",

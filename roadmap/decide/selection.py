@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,11 @@ def build_plan(
         for module in library.modules
         if module.when is None or evaluate(module.when, values)
     ]
-    sections.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage, stages), s.module.order, s.id))
+    # A section on a "shown first" topic (the Match year at risk) leads the plan, whatever its stage.
+    first = [replace(s, group="now") for s in sections if set(s.module.topics) & set(rules.shown_first)]
+    rest = [s for s in sections if not set(s.module.topics) & set(rules.shown_first)]
+    rest.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage, stages), s.module.order, s.id))
+    sections = sorted(first, key=lambda s: (s.module.order, s.id)) + rest
     return Plan(
         profile=ProfileRef(profile.name, slugify(profile.name), source),
         today=today,

@@ -46,6 +46,7 @@ TOPICS = (
     "eras-application",
     "program-selection",
     "delay-match-cycle",
+    "match-year-at-risk",
 )
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 

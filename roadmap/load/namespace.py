@@ -67,7 +67,7 @@ BASE_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         # The CK date given, or the one the plan proposes (roadmap.decide.feasibility).
         "step2ck.planned_date": FieldSpec("Your Step 2 CK date (given or proposed)", "date", nullable=True),
         "step2ck.after_window": FieldSpec("Your Step 2 CK date is after the April to July window", "bool"),
-        "feasibility.status": FieldSpec("Whether this Match year still fits", "enum", FEASIBILITY_STATUSES),
+        "feasibility.status": FieldSpec("Your timing for this Match year", "enum", FEASIBILITY_STATUSES),
         "failed_attempts": FieldSpec("Failed exam attempts on your record (Step 1 and Step 2 CK)", "int", counted=True),
         # The latest NBME form when the profile has one, otherwise the latest of any kind.
         "practice.latest": FieldSpec("Your latest practice score", "int", nullable=True),

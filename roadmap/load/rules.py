@@ -203,6 +203,7 @@ class Rules:
     season_start_day: tuple[int, int]  # (month, day) of the application year
     overview_label: str
     stages: tuple[StageRule, ...]
+    shown_first: tuple[str, ...]  # topics whose sections lead the plan, whatever their stage
     target: Sourced
     bands: tuple[Band, ...]
     trend: Trend
@@ -432,6 +433,7 @@ class _Loader:
             season_start_day=stages["season_start"],
             overview_label=stages["overview"],
             stages=stage_rules,
+            shown_first=stages["shown_first"],
             target=scores["target"],
             bands=scores["bands"],
             trend=scores["trend"],
@@ -461,7 +463,7 @@ class _Loader:
         self.conditions.append((reader, at, raw, role))
 
     def _stages(self, r: _Reader) -> dict[str, Any] | None:
-        top = r.mapping((), r.doc.data, ("application_year", "season_start", "overview", "stages"))
+        top = r.mapping((), r.doc.data, ("application_year", "season_start", "overview", "stages"), ("shown_first",))
         if top is None:
             return None
         year = r.mapping(("application_year",), top["application_year"], ("years", "source"))
@@ -508,6 +510,8 @@ class _Loader:
             )
         if set(result) != {"stages", "application_year", "season_start", "overview"}:
             return None
+        first = r.items(("shown_first",), top.get("shown_first", []))
+        result["shown_first"] = tuple(r.ident(("shown_first", i), topic) for i, topic in enumerate(first))
         return result
 
     def _scores(self, r: _Reader) -> dict[str, Any] | None:

@@ -78,6 +78,9 @@ def form_values(answers: FormAnswers, today: date, rules: Rules | None = None) -
     profile = form_profile(answers, today)
     values = dict(derive_facts(profile, today, rules).values)
     values["stage"] = answers.stage
+    # The form asks too little to judge whether a Match year still fits: it assumes it does,
+    # as the browser does (its defaults say so too).
+    values["feasibility.status"] = vocabulary.FEASIBILITY_STATUSES[0]
     values["flags"] = flags_for(profile, values, today, rules)
     return values
 
@@ -114,6 +117,7 @@ def _empty_profile_values(today: date, rules: Rules) -> dict[str, Any]:
     """The namespace values of an empty profile, which the browser form then overrides."""
     profile = Profile.model_validate({"name": "You", "match_year": str(today.year + 1)})
     values = dict(derive_facts(profile, today, rules).values)
+    values["feasibility.status"] = vocabulary.FEASIBILITY_STATUSES[0]  # see form_values
     return {
         k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()
     }
