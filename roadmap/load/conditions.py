@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from roadmap import vocabulary
 from roadmap.errors import Problem
@@ -238,22 +238,44 @@ def _test(leaf: Leaf, actual: object) -> bool:
     return bool(_COMPARE[op](actual, value))  # type: ignore[arg-type]  # parse_condition typed both sides
 
 
-def explain(condition: Condition, values: Mapping[str, object]) -> list[str]:
-    """Return the plain-English reasons a holding condition holds, quoting the values ([] if it does not)."""
-    return _reasons(condition, values) if evaluate(condition, values) else []
+class Phrasebook(Protocol):
+    """Sentences for "why" lines (roadmap.load.reasons reads them from data/reasons.yaml)."""
+
+    def sentence(self, leaf: Leaf, values: Mapping[str, object]) -> str | None: ...
 
 
-def _reasons(condition: Condition, values: Mapping[str, object]) -> list[str]:
+def explain(condition: Condition, values: Mapping[str, object], phrasebook: Phrasebook | None = None) -> list[str]:
+    """Return the plain-English reasons a holding condition holds, quoting the values ([] if it does not).
+
+    A leaf is said in the phrasebook's words when it has a sentence for the path and value
+    (content/data/reasons.yaml), else in the generated "label is value" form.
+    """
+    return _reasons(condition, values, phrasebook) if evaluate(condition, values) else []
+
+
+def _reasons(condition: Condition, values: Mapping[str, object], phrasebook: Phrasebook | None) -> list[str]:
     if isinstance(condition, AllOf):
-        return [line for c in condition.items for line in _reasons(c, values)]
+        return [line for c in condition.items for line in _reasons(c, values, phrasebook)]
     if isinstance(condition, AnyOf):
-        return [line for c in condition.items if evaluate(c, values) for line in _reasons(c, values)]
-    return [_sentence(condition, values.get(condition.path))]
+        return [line for c in condition.items if evaluate(c, values) for line in _reasons(c, values, phrasebook)]
+    said = phrasebook.sentence(condition, values) if phrasebook is not None else None
+    return [said or _sentence(condition, values.get(condition.path))]
+
+
+def holding_op(leaf: Leaf) -> str:
+    """The operator that holds when the leaf does: its own, or its opposite under `not:`."""
+    return _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
+
+
+def comparison(leaf: Leaf) -> str | None:
+    """How a holding comparison is worded ("below" and the value), or None when it compares nothing."""
+    op = holding_op(leaf)
+    return f"{_PHRASES[op]} {show(leaf.value)}" if op in _PHRASES else None
 
 
 def _sentence(leaf: Leaf, actual: object) -> str:
     label = leaf.spec.label
-    op = _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
+    op = holding_op(leaf)
     if leaf.op == "exists":
         present = actual is not None and actual != ()
         return f"{label} is {show(actual)}." if present else f"{label} is not recorded yet."
@@ -267,8 +289,9 @@ def _sentence(leaf: Leaf, actual: object) -> str:
     if isinstance(actual, bool):
         return f"{label}." if actual else f"{label}: no."
     subject = f"{label}: {show(actual)}" if leaf.spec.counted else f"{label} is {show(actual)}"
-    if op in _PHRASES:
-        return f"{subject}, {_PHRASES[op]} {show(leaf.value)}."
+    compared = comparison(leaf)
+    if compared is not None:
+        return f"{subject}, {compared}."
     if op in ("ne", "not_in"):
         if show(actual).startswith("not "):  # "is not taken" already says it; ", not passed" would stutter
             return f"{subject}."

@@ -8,7 +8,6 @@ file is found through the layered content folders, so `--content DIR` overrides 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -18,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 from roadmap.errors import InputError, Problem
 from roadmap.load.bodies import PLACEHOLDER
 from roadmap.load.conditions import AllOf, Condition, evaluate, parse_condition, paths_of
+from roadmap.load.datareader import ID, MONTH_DAY, DataReader, real_day, shape
+from roadmap.load.glossary import GLOSSARY_FILE, Glossary, read_glossary
 from roadmap.load.layers import BUILTIN_CONTENT, Layered
 from roadmap.load.namespace import BASE_FIELDS, namespace_fields
+from roadmap.load.reasons import REASONS_FILE, Phrasebook, read_reasons
+from roadmap.load.sources import SOURCES_FILE, SourceRegistry, read_sources
 from roadmap.load.yamlsrc import KeyPath, YamlDoc, load_yaml, read_text
 from roadmap.vocabulary import MILESTONE_KINDS, MilestoneKind
 
@@ -33,9 +36,19 @@ SCORES_FILE = "data/scores.yaml"
 DURATIONS_FILE = "data/durations.yaml"
 MILESTONES_FILE = "data/milestones.yaml"
 SEASON_RULES_FILE = "data/season_rules.yaml"
-RULE_FILES = (STAGES_FILE, SCORES_FILE, DURATIONS_FILE, MILESTONES_FILE, SEASON_RULES_FILE)
+# The reader-facing wording files sit beside the rules: the sources cited, the glossary of
+# abbreviations and the sentences of "why" lines.
+RULE_FILES = (
+    STAGES_FILE,
+    SCORES_FILE,
+    DURATIONS_FILE,
+    MILESTONES_FILE,
+    SEASON_RULES_FILE,
+    SOURCES_FILE,
+    GLOSSARY_FILE,
+    REASONS_FILE,
+)
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SEASON_DATES = ("eras_opens", "eras_submit", "eras_review", "nrmp_registration", "rol_deadline", "match_day")
 EXAMS = ("step1", "step2ck")
 # The dates the code works out (roadmap.decide.milestones), and what their details may print.
@@ -69,9 +82,6 @@ DETAIL_VALUES = (
     "block_weeks",
     "window_end",
 )
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
-_INT = re.compile(r"^-?\d{1,6}$")
 # A stage or flag condition may not read what is decided from it.
 _DECIDED = {"stage": ("stage", "flags"), "flag": ("flags",)}
 
@@ -219,6 +229,9 @@ class Rules:
     milestones: tuple[MilestoneRule, ...]
     season_rules: Mapping[str, SeasonRule]
     fields: Mapping[str, FieldSpec]
+    sources: SourceRegistry  # what modules and data files cite, as readers see it
+    glossary: Glossary  # abbreviations, spelled out at their first use on each page
+    reasons: Phrasebook  # the sentences "why" lines say
 
     @property
     def stage_ids(self) -> tuple[str, ...]:
@@ -283,117 +296,15 @@ def load_rules(content: Layered) -> Rules:
     return rules
 
 
-class _Reader:
-    """Typed reads of one YAML file, adding a Problem at the right line for each mistake."""
-
-    def __init__(self, doc: YamlDoc, problems: list[Problem]) -> None:
-        self.doc = doc
-        self.problems = problems
-
-    def error(self, at: KeyPath, message: str, got: object = None, *, key: bool = False) -> None:
-        self.problems.append(self.doc.problem(at, message, got, key=key))
-
-    def mapping(
-        self, at: KeyPath, raw: object, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, Any] | None:
-        """A mapping with exactly these keys (the optional ones may be left out)."""
-        if not isinstance(raw, dict):
-            self.error(at, "must be a mapping", _shape(raw))
-            return None
-        allowed = (*required, *optional)
-        good = True
-        for key in raw:
-            if key not in allowed:
-                self.error((*at, key), f"unknown key (use {', '.join(allowed)})", key, key=True)
-                good = False
-        for key in required:
-            if key not in raw:
-                self.error(
-                    at, f"'{key}' is required" + (" (where does this value come from?)" if key == "source" else "")
-                )
-                good = False
-        return raw if good else None
-
-    def items(self, at: KeyPath, raw: object) -> list[Any]:
-        if not isinstance(raw, list) or not raw:
-            self.error(at, "must be a non-empty list", _shape(raw))
-            return []
-        return raw
-
-    def text(self, at: KeyPath, raw: object) -> str:
-        if not isinstance(raw, str) or not raw.strip():
-            self.error(at, "must be a non-empty text", _shape(raw))
-            return ""
-        return raw
-
-    def ident(self, at: KeyPath, raw: object) -> str:
-        if not isinstance(raw, str) or not _ID.match(raw):
-            self.error(at, "must be lowercase letters, digits and hyphens", _shape(raw))
-            return ""
-        return raw
-
-    def integer(self, at: KeyPath, raw: object, low: int | None = None, high: int | None = None) -> int:
-        if not isinstance(raw, str) or not _INT.match(raw.strip()):
-            self.error(at, "must be a whole number", _shape(raw))
-            return 0
-        value = int(raw)
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"{low} to {high}" if high is not None else f"{low} or more"
-            self.error(at, f"must be {bounds}", raw)
-        return value
-
-    def choice(self, at: KeyPath, raw: object, choices: tuple[str, ...]) -> str:  # one of `choices`
-        if raw not in choices:
-            self.error(at, f"must be one of {', '.join(choices)}", _shape(raw))
-            return choices[0]
-        return str(raw)
-
-    def day(self, at: KeyPath, raw: object) -> date | None:
-        try:
-            return date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            pass
-        self.error(at, "must be a real date written YYYY-MM-DD", _shape(raw))
-        return None
-
-    def month_day(self, at: KeyPath, raw: object) -> tuple[int, int]:
-        match = _MONTH_DAY.match(raw) if isinstance(raw, str) else None
-        if match and _real(int(match[1]), int(match[2])):
-            return int(match[1]), int(match[2])
-        self.error(at, "must be a day of the year written MM-DD", _shape(raw))
-        return 1, 1
-
-    def weekday(self, at: KeyPath, raw: object) -> int:
-        return WEEKDAYS.index(self.choice(at, raw, WEEKDAYS))
-
-    def duration(self, at: KeyPath, raw: object, *, sourced: bool) -> timedelta:
-        """{weeks: N} or {days: N}, with a source when `sourced`."""
-        extra = ("source",) if sourced else ()
-        if not isinstance(raw, dict):
-            self.error(at, "must be {weeks: N} or {days: N}", _shape(raw))
-            return timedelta(0)
-        units = [unit for unit in ("weeks", "days") if unit in raw]
-        if len(units) != 1:
-            self.error(at, "must give exactly one of weeks or days", _shape(raw))
-            return timedelta(0)
-        fields = self.mapping(at, raw, (units[0], *extra))
-        if fields is None:
-            return timedelta(0)
-        if sourced:
-            self.text((*at, "source"), fields["source"])
-        amount = self.integer((*at, units[0]), fields[units[0]], -520, 520)
-        return timedelta(weeks=amount) if units[0] == "weeks" else timedelta(days=amount)
-
-
 class _Loader:
     """Reads the five rule files in the order their references need."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        self.conditions: list[tuple[_Reader, KeyPath, object, str]] = []  # parsed once the namespace is known
+        self.conditions: list[tuple[DataReader, KeyPath, object, str]] = []  # parsed once the namespace is known
 
     def load(self, docs: Mapping[str, YamlDoc]) -> Rules | None:
-        readers = {name: _Reader(doc, self.problems) for name, doc in docs.items()}
+        readers = {name: DataReader(doc, self.problems) for name, doc in docs.items()}
         stages = self._stages(readers[STAGES_FILE])
         scores = self._scores(readers[SCORES_FILE])
         durations = self._durations(readers[DURATIONS_FILE])
@@ -409,7 +320,7 @@ class _Loader:
         parsed = [self._condition(reader, at, raw, role, fields) for reader, at, raw, role in self.conditions]
         by_at = {(id(reader), at): cond for (reader, at, _, _), cond in zip(self.conditions, parsed, strict=True)}
 
-        def when(reader: _Reader, at: KeyPath) -> Condition | None:
+        def when(reader: DataReader, at: KeyPath) -> Condition | None:
             return by_at.get((id(reader), at))
 
         stage_rules = tuple(
@@ -449,20 +360,23 @@ class _Loader:
             milestones=rules_of_milestones,
             season_rules=season_rules,
             fields=fields,
+            sources=read_sources(docs[SOURCES_FILE], self.problems),
+            glossary=read_glossary(docs[GLOSSARY_FILE], self.problems),
+            reasons=read_reasons(docs[REASONS_FILE], self.problems, fields),
         )
 
     def _condition(
-        self, reader: _Reader, at: KeyPath, raw: object, role: str, fields: Mapping[str, FieldSpec]
+        self, reader: DataReader, at: KeyPath, raw: object, role: str, fields: Mapping[str, FieldSpec]
     ) -> Condition:
         condition = parse_condition(raw, reader.doc, at, self.problems, fields)
         for path in sorted(paths_of(condition) & set(_DECIDED.get(role, ()))):
             reader.error(at, f"a {role} condition cannot read {path}, which is decided from it", path)
         return condition
 
-    def _later(self, reader: _Reader, at: KeyPath, raw: object, role: str) -> None:
+    def _later(self, reader: DataReader, at: KeyPath, raw: object, role: str) -> None:
         self.conditions.append((reader, at, raw, role))
 
-    def _stages(self, r: _Reader) -> dict[str, Any] | None:
+    def _stages(self, r: DataReader) -> dict[str, Any] | None:
         top = r.mapping((), r.doc.data, ("application_year", "season_start", "overview", "stages"), ("shown_first",))
         if top is None:
             return None
@@ -477,7 +391,7 @@ class _Loader:
             r.text(("season_start", "source"), start["source"])
             month = r.integer(("season_start", "month"), start["month"], 1, 12)
             day = r.integer(("season_start", "day"), start["day"], 1, 31)
-            if not _real(month, day):
+            if not real_day(month, day):
                 r.error(("season_start", "day"), "must be a real day of that month", start["day"])
             result["season_start"] = (month, day)
         if overview is not None:
@@ -514,7 +428,7 @@ class _Loader:
         result["shown_first"] = tuple(r.ident(("shown_first", i), topic) for i, topic in enumerate(first))
         return result
 
-    def _scores(self, r: _Reader) -> dict[str, Any] | None:
+    def _scores(self, r: DataReader) -> dict[str, Any] | None:
         top = r.mapping((), r.doc.data, ("target", "bands", "trend", "chart", "flags", "passing"))
         if top is None:
             return None
@@ -582,10 +496,10 @@ class _Loader:
         result["passing"] = self._passing(r, top["passing"])
         return result if len(result) == 6 else None
 
-    def _passing(self, r: _Reader, raw: object) -> Mapping[str, tuple[PassingStandard, ...]]:
+    def _passing(self, r: DataReader, raw: object) -> Mapping[str, tuple[PassingStandard, ...]]:
         standards: dict[str, tuple[PassingStandard, ...]] = {}
         if not isinstance(raw, dict):
-            r.error(("passing",), "must be a mapping of exams", _shape(raw))
+            r.error(("passing",), "must be a mapping of exams", shape(raw))
             return standards
         for exam, entries in raw.items():
             if exam not in EXAMS:
@@ -612,7 +526,7 @@ class _Loader:
             standards[exam] = tuple(found)
         return MappingProxyType(standards)
 
-    def _durations(self, r: _Reader) -> dict[str, Any] | None:
+    def _durations(self, r: DataReader) -> dict[str, Any] | None:
         top = r.mapping((), r.doc.data, ("score_release", "attempts", "study", "dates", "ecfmg_pathway"))
         if top is None:
             return None
@@ -664,7 +578,7 @@ class _Loader:
             result["ecfmg_pathway"] = opening
         return result if len(result) == 5 else None
 
-    def _planning_dates(self, r: _Reader, raw: object) -> PlanningDates | None:
+    def _planning_dates(self, r: DataReader, raw: object) -> PlanningDates | None:
         spans = (
             "dedicated_block",
             "step1_prep",
@@ -699,7 +613,7 @@ class _Loader:
             **durations,
         )
 
-    def _pathway_opening(self, r: _Reader, raw: object) -> PathwayOpening | None:
+    def _pathway_opening(self, r: DataReader, raw: object) -> PathwayOpening | None:
         fields = r.mapping(("ecfmg_pathway",), raw, ("opens", "estimate"))
         if fields is None:
             return None
@@ -723,10 +637,10 @@ class _Loader:
             r.text(("ecfmg_pathway", "estimate", "source"), estimate["source"]),
         )
 
-    def _season_rules(self, r: _Reader) -> Mapping[str, SeasonRule]:
+    def _season_rules(self, r: DataReader) -> Mapping[str, SeasonRule]:
         data = r.doc.data
         if not isinstance(data, dict):
-            r.error((), "must be a mapping of season dates", _shape(data))
+            r.error((), "must be a mapping of season dates", shape(data))
             return MappingProxyType({})
         found: dict[str, SeasonRule] = {}
         for name, raw in data.items():
@@ -763,7 +677,7 @@ class _Loader:
                     r.integer((*at, "month"), rule["month"], 1, 12),
                     r.integer((*at, "day"), rule["day"], 1, 31),
                 )
-                if not _real(month, day):
+                if not real_day(month, day):
                     r.error((*at, "day"), "must be a real day of that month", rule["day"])
                 found[name] = SeasonRule(
                     name,
@@ -781,7 +695,7 @@ class _Loader:
                 r.error((name, "after"), "the rules refer to each other in a cycle", found[name].after)
         return MappingProxyType(found)
 
-    def _milestones(self, r: _Reader) -> list[dict[str, Any]]:
+    def _milestones(self, r: DataReader) -> list[dict[str, Any]]:
         top = r.mapping((), r.doc.data, ("milestones",))
         if top is None:
             return []
@@ -807,7 +721,7 @@ class _Loader:
                 r.error(at, "'source' is required (only a season: anchor or rule:pathway-opens gives its own)")
             confirmed = entry.get("confirmed", "true")
             if confirmed not in ("true", "false"):
-                r.error((*at, "confirmed"), "must be true or false", _shape(confirmed))
+                r.error((*at, "confirmed"), "must be true or false", shape(confirmed))
             detail = "" if "detail" not in entry else r.text((*at, "detail"), entry["detail"])
             for name in PLACEHOLDER.findall(detail):
                 if name not in DETAIL_VALUES and name not in BASE_FIELDS:
@@ -843,13 +757,13 @@ class _Loader:
                 r.error((*at, "anchor"), "the anchors refer to each other in a cycle", f"milestone:{target}")
         return found
 
-    def _anchor(self, r: _Reader, at: KeyPath, raw: object) -> Anchor:
+    def _anchor(self, r: DataReader, at: KeyPath, raw: object) -> Anchor:
         kind, _, name = raw.partition(":") if isinstance(raw, str) else ("", "", "")
         valid = {
             "season": name in SEASON_DATES,
-            "day": bool(_MONTH_DAY.match(name)) and _real(int(name[:2]), int(name[3:])),
+            "day": bool(MONTH_DAY.match(name)) and real_day(int(name[:2]), int(name[3:])),
             "profile": name in PROFILE_DATES,
-            "milestone": bool(_ID.match(name)),
+            "milestone": bool(ID.match(name)),
             "rule": name in RULE_ANCHORS,
         }.get(kind, False)
         if not valid:
@@ -857,7 +771,7 @@ class _Loader:
                 at,
                 "unknown anchor (use season:NAME, day:MM-DD, profile:step1.date or profile:step2ck.date, "
                 f"milestone:ID or rule:{'|'.join(RULE_ANCHORS)})",
-                _shape(raw),
+                shape(raw),
             )
         return Anchor(kind, name)
 
@@ -871,20 +785,6 @@ def _cycle(start: str, follows: Mapping[str, str]) -> bool:
         seen.add(here)
         here = follows.get(here)
     return False
-
-
-def _real(month: int, day: int) -> bool:
-    try:
-        date(2000, month, day)  # a leap year: February 29 is a real day of the year
-    except ValueError:
-        return False
-    return True
-
-
-def _shape(value: object) -> object:
-    if value is None:
-        return "null"
-    return value if isinstance(value, str) else {"dict": "a mapping", "list": "a list"}.get(type(value).__name__, value)
 
 
 def rules_or_builtin(rules: Rules | None) -> Rules:
