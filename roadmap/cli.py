@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from roadmap import __version__
+from roadmap.vocabulary import DETAILS
 
 if TYPE_CHECKING:
     from roadmap.commands.pipeline import Inputs
     from roadmap.decide.plan import Plan
     from roadmap.errors import Problem
+    from roadmap.vocabulary import Detail
     from roadmap.write.output import OutDir
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,6 +93,13 @@ class ShardSpec(click.ParamType):  # type: ignore[type-arg]
 
 # The planning date, shared by every command that plans; only the CLI reads the clock.
 TODAY_OPTION = click.option("--today", type=IsoDate(), help="Plan as if today were this date (default: the real date).")
+DETAIL_OPTION = click.option(
+    "--detail",
+    type=click.Choice(DETAILS),
+    default="short",
+    show_default=True,
+    help="short: your stage in full and the rest as summaries; full: every section in full.",
+)
 # Every command that writes an out dir refuses /, the home folder and a project's folder without it.
 FORCE_OUT_OPTION = click.option(
     "--force-out",
@@ -152,6 +161,7 @@ class Settings:
         self.templates_dir: Path | None = pick("templates_dir")
         self.quiet = bool(pick("quiet"))
         self.verbose = bool(pick("verbose"))
+        self.detail: Detail = given.get("detail") or "short"
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -160,7 +170,7 @@ class Settings:
     def inputs(self) -> Inputs:
         from roadmap.commands.pipeline import load_inputs
 
-        return load_inputs(self.content_dir, self.templates_dir)
+        return load_inputs(self.content_dir, self.templates_dir, detail=self.detail)
 
 
 def print_warnings(plan: Plan) -> None:
@@ -231,6 +241,7 @@ def main(**_: Any) -> None:
     help="Comma-separated outputs: html, pdf, ics, json.",
 )
 @TODAY_OPTION
+@DETAIL_OPTION
 @click.option(
     "--pdf-tags/--no-pdf-tags",
     default=True,
@@ -277,6 +288,7 @@ def build(
 @main.command()
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @TODAY_OPTION
+@DETAIL_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json instead of text.")
 @_shared
 @_guarded
@@ -450,6 +462,7 @@ def serve(
     help="Comma-separated outputs per profile: html, pdf, ics, json.",
 )
 @TODAY_OPTION
+@DETAIL_OPTION
 @click.option("--force", is_flag=True, help="Rebuild every profile, even those whose inputs did not change.")
 @click.option(
     "--shard",
@@ -503,7 +516,9 @@ def batch(
         if outcome.missing:
             raise click.UsageError(f"shards not finished yet: {', '.join(outcome.missing)}")
     else:
-        options = batches.BatchOptions(formats, now, jobs or batches.default_jobs(), force, shard, force_out)
+        options = batches.BatchOptions(
+            formats, now, jobs or batches.default_jobs(), force, shard, force_out, settings.detail
+        )
         with contextlib.ExitStack() as bars:
 
             def start(total: int) -> Callable[[], None]:

@@ -54,6 +54,11 @@ MilestoneStatus = Literal["done", "past", "overdue", "next", "later"]
 MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = get_args(MilestoneStatus)
 
 # Whether the rest of the exams and certification still fit this Match year (roadmap.decide.feasibility).
+# How much of the guidance a plan prints: the current stage in full and the rest as summaries
+# (short, the default), or every selected section in full.
+Detail = Literal["short", "full"]
+DETAILS: tuple[Detail, ...] = get_args(Detail)
+
 FeasibilityStatus = Literal["on-track", "tight", "at-risk"]
 FEASIBILITY_STATUSES: tuple[FeasibilityStatus, ...] = get_args(FeasibilityStatus)
 
@@ -140,19 +145,46 @@ MILESTONE_ORIGIN_LABELS = _labels(
     {"official": "official calendar", "profile": "your profile", "plan": "planning advice"}
 )
 MILESTONE_STATUS_LABELS = _labels(
-    {"done": "done", "past": "past", "overdue": "overdue", "next": "next", "later": "later"}
+    {"done": "Done", "past": "Past", "overdue": "Overdue", "next": "Next", "later": "Coming up"}
 )
 RANK_LIST_LABELS = _labels({"not-started": "not started", "draft": "a draft", "certified": "certified"})
 MATCH_OUTCOME_LABELS = _labels({"pending": "pending", "matched": "matched", "unmatched": "unmatched"})
 FEASIBILITY_LABELS = _labels({"on-track": "on track", "tight": "tight", "at-risk": "at risk"})
-# Program-list values are shown as written in the user's own list.
-TRACK_LABELS = _labels({track: track for track in TRACKS})
+TRACK_LABELS = _labels(
+    {
+        "categorical-mgg": "Medical genetics (categorical)",
+        "peds-mgg": "Pediatrics and medical genetics (combined)",
+        "im-mgg": "Internal medicine and medical genetics (combined)",
+        "pediatrics": "Pediatrics",
+        "internal-medicine": "Internal medicine",
+        "other": "Other",
+    }
+)
 YES_NO_LABELS = _labels({"yes": "yes", "no": "no"})
-VISA_LABELS = _labels({"none": "none", "j1": "j1", "h1b": "h1b"})
+VISA_LABELS = _labels({"none": "none", "j1": "J-1", "h1b": "H-1B"})
 SIGNAL_LABELS = _labels({"gold": "gold", "silver": "silver", "none": "none"})
 TIER_LABELS = _labels(
     {"likely": "Likely", "target": "Target", "reach": "Reach", "not-a-fit": "Not a fit", "unknown": "Unknown"}
 )
+
+# The columns of a program list, as a reader sees them.
+PROGRAM_COLUMN_LABELS = _labels(
+    {
+        "name": "name",
+        "track": "track",
+        "state": "state",
+        "img_friendly": "takes international graduates",
+        "sponsors_visa": "visa sponsorship",
+        "min_step2ck": "minimum Step 2 CK",
+        "median_step2ck": "median Step 2 CK",
+        "accepts_attempts": "takes a failed attempt",
+        "usce_required_months": "months of US clinical experience required",
+        "signal": "signal",
+        "notes": "notes",
+    }
+)
+
+DETAIL_LABELS = _labels({"short": "short", "full": "full"})
 
 # Every enumeration with its labels, by name: a test checks that each value has its label.
 ENUMERATIONS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = MappingProxyType(
@@ -176,6 +208,7 @@ ENUMERATIONS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = MappingP
         "visa sponsorship": (VISA_SPONSORSHIPS, VISA_LABELS),
         "signal": (SIGNALS, SIGNAL_LABELS),
         "tier": (TIERS, TIER_LABELS),
+        "plan detail": (DETAILS, DETAIL_LABELS),
     }
 )
 # The values of the condition namespace, as "why" lines and {{ path }} print them.

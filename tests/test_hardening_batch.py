@@ -286,7 +286,10 @@ TEMPLATE_MISTAKES = {
     "absolute include": ('\n\n{% include "/etc/passwd" %}', "3:1: template: template not found (got /etc/passwd)"),
     "syntax error": ("<p>\nb {{ x }\n", "2:1: template: unexpected '}'"),
     "unknown filter": ("{{ plan.profile.name | shout }}", "1:1: template: No filter named 'shout'."),
-    "undefined name": ("\n\n{{ plan.nope }}", "3:1: template: 'roadmap.decide.plan.Plan object' has no attribute 'nope'"),
+    "undefined name": (
+        "\n\n{{ plan.nope }}",
+        "3:1: template: 'roadmap.decide.plan.Plan object' has no attribute 'nope'",
+    ),
     "not UTF-8": ("<p>\n\xff\xfe</p>", "2:1: template: is not UTF-8 text"),
 }
 

@@ -255,7 +255,7 @@ def test_code_spans_are_found_as_commonmark_finds_them() -> None:
     assert (paths, issues) == ([("profile.name", 0)], [])
 
 
-MODULE = "---\nid: m\ntitle: M\nstage: overview\ntopics: [landscape]\nsources: [x]\n---\n{body}\n"
+MODULE = "---\nid: m\ntitle: M\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\n{body}\n"
 
 
 def _content(tmp_path: Path, body: str) -> Path:

@@ -95,7 +95,7 @@ def _extra_content(root: Path) -> Path:
     folder = root / "content" / "overview"
     folder.mkdir(parents=True)
     (folder / "extra.md").write_text(
-        "---\nid: extra\ntitle: Extra\nstage: overview\ntopics: [landscape]\nsources: [test]\n---\nBody.\n"
+        "---\nid: extra\ntitle: Extra\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\nBody.\n"
     )
     return root / "content"
 

@@ -345,6 +345,7 @@ def test_a_template_typo_while_previewing_is_shown_then_fixed(tmp_path: Path) ->
     templates = tmp_path / "templates"
     templates.mkdir()
     good = (BUILTIN_TEMPLATES / "plan.html").read_text()
+    typo_line = good.split("{{ plan.profile.name }}", 1)[0].count("\n") + 1
     shutil.copy(BUILTIN_TEMPLATES / "plan.html", templates / "plan.html")
     args = [sys.executable, "-m", "roadmap", "serve", str(REPO / "profiles/jordan-rivera.yaml"), "--port", "0"]
     args += ["--out", "out", "--templates", "templates", "--today", "2027-03-01"]
@@ -361,14 +362,14 @@ def test_a_template_typo_while_previewing_is_shown_then_fixed(tmp_path: Path) ->
         (templates / "plan.html").write_text(good.replace("{{ plan.profile.name }}", "{{ plan.profile.name }", 1))
         status, body = _wait_for(port, "/index.html", "The build failed")
         assert status == 500
-        assert "<code>templates/plan.html:9:1: template: unexpected &#x27;}&#x27;</code>" in body
+        assert f"<code>templates/plan.html:{typo_line}:1: template: unexpected &#x27;}}&#x27;</code>" in body
         (templates / "plan.html").write_text(good)
         status, body = _wait_for(port, "/index.html", "Jordan Rivera")
         assert status == 200
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=10)
-    assert "templates/plan.html:9:1: template: unexpected '}'\n" in stderr
+    assert f"templates/plan.html:{typo_line}:1: template: unexpected '}}'\n" in stderr
     assert "Traceback" not in stderr
 
 

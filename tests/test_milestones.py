@@ -12,6 +12,7 @@ from roadmap.commands.pipeline import load_inputs, plan_profile
 from roadmap.decide.facts import derive_facts
 from roadmap.decide.milestones import MilestonePlan, add_months, compute_milestones, latest_safe_exam, score_release
 from roadmap.decide.status import with_statuses
+from roadmap.load.conditions import show
 from roadmap.load.layers import BUILTIN_CONTENT
 from roadmap.load.rules import builtin_rules
 from roadmap.load.seasons import load_seasons
@@ -79,8 +80,8 @@ def test_latest_safe_exam_leaves_score_lag_and_buffer() -> None:
 def test_ck_after_the_safe_date_warns_with_both_dates() -> None:
     plan = plan_for(step1=PASSED, step2ck={"status": "scheduled", "date": "2027-08-25"})
     assert plan.warnings == (
-        "Your Step 2 CK date (2027-08-25) is after 2027-08-18, the latest date whose score should reach programs "
-        "when they start reviewing (2027-09-22, estimated).",
+        "Your Step 2 CK date (August 25, 2027) is after August 18, 2027, the latest date whose score should reach "
+        "programs when they start reviewing (September 22, 2027, estimated).",
     )
     on_time = plan_for(step1=PASSED, step2ck={"status": "scheduled", "date": "2027-08-18"})
     assert on_time.warnings == ()
@@ -121,7 +122,7 @@ def test_retake_rules(attempts: int, retake: date | None, warning: str | None) -
     # target itself is later (3 months on, and after 8 weeks of preparation from today).
     found = [m for m in plan.milestones if m.id == "retake-target"]
     assert [m.date for m in found] == ([date(2027, 4, 26)] if retake else [])
-    assert all(f"The earliest the attempt rules allow is {retake.isoformat()}" in m.detail for m in found if retake)
+    assert all(f"The earliest the attempt rules allow is {show(retake)}" in m.detail for m in found if retake)
     assert plan.warnings == ((warning,) if warning else ())
 
 

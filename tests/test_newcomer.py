@@ -80,7 +80,10 @@ def test_init_comments_line_up(tmp_path: Path, terminal: None) -> None:
     ("answers", "message"),
     [
         ("Ana\ntwenty\n2028\n\n\n\n", "Error: 'twenty' is not a year: type four digits, such as 2028."),
-        ("Ana\n2028\nus\nus-img\n\n\n", "Error: 'us' is not an applicant type: type us-img, non-us-img, us-md or us-do."),
+        (
+            "Ana\n2028\nus\nus-img\n\n\n",
+            "Error: 'us' is not an applicant type: type us-img, non-us-img, us-md or us-do.",
+        ),
         ("Ana\n2028\n\npased\n\n\n", "Error: 'pased' is not a status: type not-taken, scheduled, passed or failed."),
         (
             "Ana\n2028\n\nscheduled\n15/06/2027\n2027-06-15\n\n",

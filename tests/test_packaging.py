@@ -75,7 +75,11 @@ def test_wheel_install_works_from_another_directory(tmp_path: Path) -> None:
     (elsewhere / "example-programs.csv").write_bytes((REPO / "profiles" / "example-programs.csv").read_bytes())
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
-        [str(python), "-c", "import roadmap, roadmap.load.layers as c; print(roadmap.__file__); print(c.BUILTIN_CONTENT)"],
+        [
+            str(python),
+            "-c",
+            "import roadmap, roadmap.load.layers as c; print(roadmap.__file__); print(c.BUILTIN_CONTENT)",
+        ],
         capture_output=True,
         text=True,
         check=True,

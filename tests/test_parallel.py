@@ -25,7 +25,7 @@ def _content(root: Path, count: int) -> Path:
     for i in range(count):
         (folder / f"extra-{i:03d}.md").write_text(
             f"---\nid: extra-{i:03d}\ntitle: Extra module {i}\nstage: overview\ntopics: [landscape]\n"
-            f'sources: ["test"]\n---\nBody **{i}** with a [link](https://example.org/{i}) and `code {i}`.\n'
+            f"sources: [step-strategy-article]\n---\nBody **{i}** with a [link](https://example.org/{i}) and `code {i}`.\n"
         )
     return root / "content"
 

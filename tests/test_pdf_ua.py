@@ -68,7 +68,14 @@ def test_headings_in_order_figures_described_tables_with_headers(pdfs: dict[str,
 def test_reading_order_follows_the_page(pdfs: dict[str, Path]) -> None:
     items = elements(PdfReader(pdfs["jordan-rivera"]))
     headings = [deep_text(items, i) for i, (_, kind, _, _) in enumerate(items) if re.fullmatch(r"/H[1-3]", kind)]
-    assert headings[:6] == ["Jordan Rivera", "Contents", "At a glance", "Your next steps", "Needs attention", "Your dated milestones"]
+    assert headings[:6] == [
+        "Jordan Rivera",
+        "Contents",
+        "At a glance",
+        "Your next steps",
+        "Needs attention",
+        "Your dated milestones",
+    ]
     assert headings.index("Your program list") < headings.index("Step 1 passed: shift your focus")
 
 

@@ -67,7 +67,7 @@ id: hostile
 title: Hostile module
 stage: overview
 topics: [landscape]
-sources: ["test"]
+sources: [step-strategy-article]
 ---
 {body}
 """

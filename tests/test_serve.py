@@ -15,9 +15,7 @@ from click.testing import CliRunner
 from roadmap.cli import main
 from tests.conftest import REPO
 
-MODULE = (
-    '---\nid: preview-test\ntitle: Preview test\nstage: overview\ntopics: [landscape]\nsources: ["test"]\n---\n{text}\n'
-)
+MODULE = "---\nid: preview-test\ntitle: Preview test\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\n{text}\n"
 
 
 def _get(url: str) -> str:

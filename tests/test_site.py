@@ -133,7 +133,7 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     assert "is up to date: " in build(out, "--content", str(content), "--templates", str(templates))
     # add a module, edit one (override), delete... by shadowing, change a template
     (content / "overview" / "new-module.md").write_text(
-        '---\nid: new-module\ntitle: A brand new module\nstage: overview\ntopics: [landscape]\nsources: ["test"]\n---\nFresh words.\n'
+        "---\nid: new-module\ntitle: A brand new module\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\nFresh words.\n"
     )
     landscape = (REPO / "content" / "overview" / "landscape.md").read_text()
     (content / "overview" / "landscape.md").write_text(
@@ -147,7 +147,7 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     # then delete the new module again: its page and its search entry must go
     (content / "overview" / "new-module.md").unlink()
     (content / "overview" / "other.md").write_text(
-        '---\nid: other\ntitle: Another module\nstage: overview\ntopics: [networking]\nsources: ["test"]\n---\nOther words.\n'
+        "---\nid: other\ntitle: Another module\nstage: overview\ntopics: [networking]\nsources: [step-strategy-article]\n---\nOther words.\n"
     )
     build(out, "--content", str(content), "--templates", str(templates))
     clean = tmp_path / "clean"
@@ -163,7 +163,9 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
 
 def _vector_answers() -> list[dict[str, object]]:
     answers = []
-    combos = itertools.product(builtin_rules().stage_ids, STEP1_STATUSES, (None, 224, 229, 239, 240), (None, 229, 230), (2027, 2028, 2030))
+    combos = itertools.product(
+        builtin_rules().stage_ids, STEP1_STATUSES, (None, 224, 229, 239, 240), (None, 229, 230), (2027, 2028, 2030)
+    )
     for index, (stage, step1, ck, practice, year) in enumerate(combos):
         answers.append(
             {

@@ -113,7 +113,7 @@ def test_links_images_and_attachments_reach_no_output(tmp_path: Path, link: str)
     folder.mkdir(parents=True)
     body = f'[click]({link}) ![img]({link}) <img src="{link}"> <a href="{link}">a</a>'
     (folder / "links.md").write_text(
-        f"---\nid: links\ntitle: Links\nstage: overview\ntopics: [landscape]\nsources: [x]\n---\n{body}\n"
+        f"---\nid: links\ntitle: Links\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\n{body}\n"
     )
     for command in (
         ["check"],
@@ -155,7 +155,7 @@ def test_symlinked_content_file_pointing_outside_is_ignored(tmp_path: Path) -> N
     folder.mkdir(parents=True)
     secret = tmp_path / "secret.md"
     secret.write_text(
-        "---\nid: secret\ntitle: Secret\nstage: overview\ntopics: [landscape]\nsources: [x]\n---\nTOP SECRET\n"
+        "---\nid: secret\ntitle: Secret\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n---\nTOP SECRET\n"
     )
     os.symlink(secret, folder / "secret.md")
     result = CliRunner().invoke(

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from roadmap.commands.pipeline import Inputs
     from roadmap.decide.plan import Plan
     from roadmap.load.layers import Layered
+    from roadmap.load.rules import Rules
+    from roadmap.vocabulary import Detail
 
 ROWS_DIR = ".batch"
 INPUT_HASH_FILE = ".roadmap-input"
@@ -298,11 +300,11 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
 _INPUTS: Inputs | None = None
 
 
-def _worker_init(content_dir: Path | None, templates_dir: Path | None) -> None:
+def _worker_init(content_dir: Path | None, templates_dir: Path | None, detail: Detail = "short") -> None:
     global _INPUTS
     from roadmap.commands.pipeline import load_inputs
 
-    _INPUTS = load_inputs(content_dir, templates_dir)
+    _INPUTS = load_inputs(content_dir, templates_dir, detail=detail)
 
 
 def build_one(
@@ -389,6 +391,7 @@ class BatchOptions:
     force: bool = False
     shard: tuple[int, int] = (1, 1)
     force_out: bool = False  # overwrite files in profile folders that roadmap cannot prove it wrote
+    detail: Detail = "short"  # how much guidance each plan prints
 
 
 def run_batch(
@@ -424,7 +427,7 @@ def run_batch(
         else:
             todo.append((job, digest))
     if todo and options.jobs <= 1:
-        _worker_init(content_dir, templates_dir)
+        _worker_init(content_dir, templates_dir, options.detail)
         for job, digest in todo:
             rows[job.slug], shown[job.slug] = build_one(
                 job, out.root, options.formats, options.today, digest, created, options.force_out
@@ -432,7 +435,7 @@ def run_batch(
             progress(rows[job.slug], True)
     elif todo:
         with concurrent.futures.ProcessPoolExecutor(
-            max_workers=options.jobs, initializer=_worker_init, initargs=(content_dir, templates_dir)
+            max_workers=options.jobs, initializer=_worker_init, initargs=(content_dir, templates_dir, options.detail)
         ) as pool:
             futures = {
                 pool.submit(
@@ -486,10 +489,12 @@ def run(
     from roadmap.load.rules import rules_or_builtin
     from roadmap.write.sitestate import inputs_fingerprint
 
-    inputs = load_inputs(content_dir, templates_dir)  # fail early, once, on bad content rather than in every worker
+    # Fail early, once, on bad content rather than in every worker.
+    inputs = load_inputs(content_dir, templates_dir, detail=options.detail)
     jobs = plan_jobs(find_profiles(paths), paths)
     templates = Layered(BUILTIN_TEMPLATES, templates_dir)
     fingerprint = inputs_fingerprint(Layered(BUILTIN_CONTENT, content_dir), templates, base_url="", today=options.today)
+    fingerprint += f":{options.detail}"  # a short and a full plan of the same profile differ
     index, count = options.shard
     tick = start(sum(1 for job in jobs if shard_of(job, count) == index))
     unchanged: set[str] = set()
@@ -512,7 +517,7 @@ def run(
         shown_errors=shown,
     )
     if options.shard == (1, 1):
-        write_summary(out, rows, templates, options.today, rules_or_builtin(inputs.rules).stage_labels)
+        write_summary(out, rows, templates, options.today, rules_or_builtin(inputs.rules))
     failed = {row.slug for row in rows if row.status == "error"}
     return Outcome(rows, options.today, len(unchanged - failed), shown)
 
@@ -525,14 +530,12 @@ def merge(out: OutDir, today: date | None, content_dir: Path | None, templates_d
     rows, missing, day = merge_rows(out, today)
     if missing:
         return Outcome(rows, day, missing=tuple(missing))
-    stages = load_rules(Layered(BUILTIN_CONTENT, content_dir)).stage_labels
-    write_summary(out, rows, Layered(BUILTIN_TEMPLATES, templates_dir), day, stages)
+    rules = load_rules(Layered(BUILTIN_CONTENT, content_dir))
+    write_summary(out, rows, Layered(BUILTIN_TEMPLATES, templates_dir), day, rules)
     return Outcome(rows, day)
 
 
-def write_summary(
-    out: OutDir, rows: list[Row], templates: Layered, today: date, stage_labels: Mapping[str, str]
-) -> None:
+def write_summary(out: OutDir, rows: list[Row], templates: Layered, today: date, rules: Rules) -> None:
     """summary.csv and the dashboard for every row.
 
     summary.csv goes first: when the dashboard template of a user's theme fails on these rows
@@ -542,7 +545,7 @@ def write_summary(
 
     out.write("summary.csv", SUMMARY.render(sorted(rows, key=lambda r: (r.source, r.slug))))
     counts = {"attention": sum(1 for r in rows if r.attention), "error": sum(1 for r in rows if r.status == "error")}
-    write_dashboard(out, dashboard_rows(rows), counts, templates, today, stage_labels)
+    write_dashboard(out, dashboard_rows(rows), counts, templates, today, rules)
 
 
 def check_theme(templates_dir: Path | None) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from roadmap.decide.plan import Plan
+    from roadmap.vocabulary import Detail
     from roadmap.write.output import OutDir
 
 FORMATS = ("html", "pdf", "ics", "json")
@@ -65,9 +66,12 @@ class Inputs:
     templates: Layered
     tier_rules: TierRules
     rules: Rules | None = None  # the planning rules of content/data/ (None: the built-in ones)
+    detail: Detail = "short"  # how much guidance each plan prints (--detail)
 
 
-def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = None) -> Inputs:
+def load_inputs(
+    content_dir: Path | None = None, templates_dir: Path | None = None, *, detail: Detail = "short"
+) -> Inputs:
     """Load the content library and season table, with user folders in front of the built-ins."""
     content = Layered(BUILTIN_CONTENT, content_dir)
     templates = Layered(BUILTIN_TEMPLATES, templates_dir)
@@ -84,7 +88,7 @@ def load_inputs(content_dir: Path | None = None, templates_dir: Path | None = No
     rules = _load_data(content, TIERS_FILE, "the program tier rules file", load_tier_rules, problems)
     if problems or library is None or seasons is None or rules is None:
         raise InputError(problems)
-    return Inputs(library, seasons, templates, rules, planning)
+    return Inputs(library, seasons, templates, rules, planning, detail)
 
 
 def _load_data(
@@ -129,7 +133,14 @@ def plan_from_doc(doc: YamlDoc, profile_file: Path, inputs: Inputs, today: date,
         else:
             programs = (load_programs(file, shown_file), beside(public, profile.programs), inputs.tier_rules)
     plan = build_plan(
-        profile, inputs.library, inputs.seasons, today, source=public, programs=programs, rules=inputs.rules
+        profile,
+        inputs.library,
+        inputs.seasons,
+        today,
+        source=public,
+        programs=programs,
+        rules=inputs.rules,
+        detail=inputs.detail,
     )
     problems = plan_checks(
         profile,

@@ -27,9 +27,10 @@ from roadmap.decide.facts import FIELDS
 from roadmap.errors import Problem, show_value
 from roadmap.load.bodies import render_body
 from roadmap.load.conditions import describe
-from roadmap.load.content import TOPICS, Module
+from roadmap.load.content import TOPIC_LABELS, TOPICS, Module
 from roadmap.load.rules import rules_or_builtin
 from roadmap.load.seasons import SEASON_DATES
+from roadmap.render.abbreviations import expand_abbreviations
 from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, browser_rules
 from roadmap.render.html import DISCLAIMER, asset_files, make_environment
 from roadmap.write.output import NotOurs
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from roadmap.commands.pipeline import Inputs
+    from roadmap.load.glossary import Glossary
     from roadmap.write.output import OutDir
 
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
@@ -120,15 +122,7 @@ def generic_lookup(path: str) -> str:
 
 
 def _summary(module: Module) -> str:
-    if module.summary:
-        return module.summary
-    for paragraph in re.split(r"\n\s*\n", module.body):
-        text = paragraph.strip()
-        if text and not text.startswith(("#", "|", "-", ">", "1.")):
-            plain = re.sub(r"\{\{[^}]*\}\}", "…", " ".join(text.split()))
-            plain = re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", r"\1", plain)
-            return plain if len(plain) <= 220 else plain[:217].rsplit(" ", 1)[0] + "…"
-    return ""
+    return module.summary_text()
 
 
 def _text_of(html: str) -> str:
@@ -138,7 +132,8 @@ def _text_of(html: str) -> str:
 def plan_site(inputs: Inputs, today: date) -> SitePlan:
     """Decide every page and its context (pure, apart from rendering Markdown)."""
     modules = inputs.library.modules
-    stage_labels = rules_or_builtin(inputs.rules).stage_labels
+    rules = rules_or_builtin(inputs.rules)
+    stage_labels = rules.stage_labels
     site_stages = tuple(stage_labels)  # overview first, then the stages of stages.yaml
     site = SitePlan()
     by_stage = {stage: [m for m in modules if m.stage == stage] for stage in site_stages}
@@ -157,7 +152,8 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
                 "module": module,
                 "body": bodies[module.id],
                 "shown_when": describe(module.when),
-                "topics": [Link(t, f"topics/{t}.html") for t in module.topics],
+                "citations": [rules.sources.cite(source) for source in dict.fromkeys(module.sources)],
+                "topics": [Link(TOPIC_LABELS[t], f"topics/{t}.html") for t in module.topics],
                 "crumbs": [Link("Home", "index.html"), Link(stage_labels[module.stage], f"stages/{module.stage}.html")],
                 "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
                 "next": Link(following.title, f"modules/{following.id}.html") if following else None,
@@ -183,7 +179,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
                 "site/list.html",
                 {
                     **common,
-                    "title": f"Topic: {topic}",
+                    "title": TOPIC_LABELS[topic],
                     "kind": "Topic",
                     "crumbs": [Link("Home", "index.html")],
                     "items": members,
@@ -304,7 +300,8 @@ def build_site(
     site = plan_site(inputs, today)
     base = base_url if base_url.endswith("/") else base_url + "/"
     templates = {rel: _hash(path.read_bytes().hex()) for rel, path in inputs.templates.files().items()}
-    shared = _hash(__version__, base, templates)
+    glossary = rules_or_builtin(inputs.rules).glossary
+    shared = _hash(__version__, base, templates, repr(glossary))
     previous = read_state(out.root)
     previous.pop(FINGERPRINT_KEY, None)
     state: dict[str, str] = {}
@@ -323,7 +320,7 @@ def build_site(
             pending.append((path, make))
 
     for path, (template, context) in sorted(site.pages.items()):
-        page = functools.partial(_render, env, template, context, path, base)
+        page = functools.partial(_render, env, template, context, path, base, glossary)
         emit(path, page, template, _fingerprint(context))
     for relative, file in asset_files(inputs.templates).items():
         if not relative.startswith("assets/print"):
@@ -382,12 +379,14 @@ def _remove_stale(out: OutDir, previous: dict[str, str], current: set[str], warn
     return removed
 
 
-def _render(env: Environment, template: str, context: dict[str, Any], path: str, base: str) -> bytes:
+def _render(
+    env: Environment, template: str, context: dict[str, Any], path: str, base: str, glossary: Glossary
+) -> bytes:
     depth = path.count("/")
     # The 404 page is served at any depth, so it links from the site's base path when known.
     root = urlsplit(base).path if path == "404.html" and base.startswith(("/", "http")) else "../" * depth
     html = env.get_template(template).render(**context, root=root, path=path, canonical=base + path)
-    return html.encode("utf-8")
+    return expand_abbreviations(html, glossary, for_print=False).encode("utf-8")
 
 
 def _search_index(site: SitePlan, known: dict[str, str]) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from roadmap.decide.examdates import add_months, earliest_retake, latest_safe_exam, score_release
+from roadmap.load.conditions import show
 from roadmap.vocabulary import IMG_TYPES
 
 if TYPE_CHECKING:
@@ -243,39 +244,36 @@ def _reasons(found: Chain) -> tuple[FeasibilityStatus, tuple[str, ...]]:
         step1_note = ""
         if found.step1 is not None and found.step1_result is not None:
             when = "planned for" if found.step1.origin == "plan" else "on"
-            step1_note = (
-                f"Step 1 {when} {found.step1.date.isoformat()} has its result around "
-                f"{found.step1_result.isoformat()}, so "
-            )
+            step1_note = f"Step 1 {when} {show(found.step1.date)} has its result around {show(found.step1_result)}, so "
         what = "your Step 2 CK date" if ck.origin == "profile" else "the earliest Step 2 CK date that fits"
         what = what if step1_note else what[0].upper() + what[1:]
         if ck.date > found.safe:
             reasons["at-risk"].append(
-                f"{step1_note}{what} is {ck.date.isoformat()}, after {found.safe.isoformat()}, the last date whose "
-                f"score reliably reaches programs when they start reviewing ({review.isoformat()}); its score is "
-                f"expected around {found.ck_result.isoformat()}."
+                f"{step1_note}{what} is {show(ck.date)}, after {show(found.safe)}, the last date whose "
+                f"score reliably reaches programs when they start reviewing ({show(review)}); its score is "
+                f"expected around {show(found.ck_result)}."
             )
         elif ck.date > found.window[1]:
             reasons["tight"].append(
-                f"{step1_note}{what} is {ck.date.isoformat()}, after the April to July window; its score "
-                f"(around {found.ck_result.isoformat()}) should still reach programs by review on {review.isoformat()}."
+                f"{step1_note}{what} is {show(ck.date)}, after the April to July window; its score "
+                f"(around {show(found.ck_result)}) should still reach programs by review on {show(review)}."
             )
         else:
             reasons["on-track"].append(
-                f"{step1_note}{what} is {ck.date.isoformat()}, inside the window; its score (around "
-                f"{found.ck_result.isoformat()}) should reach programs before review on {review.isoformat()}."
+                f"{step1_note}{what} is {show(ck.date)}, inside the window; its score (around "
+                f"{show(found.ck_result)}) should reach programs before review on {show(review)}."
             )
     rol = season.rol_deadline.date
     if found.certified is not None:
         if found.certified > rol:
             reasons["at-risk"].append(
                 f"ECFMG certification (exams, OET and the Pathway) could be complete around "
-                f"{found.certified.isoformat()}, after the rank order list deadline ({rol.isoformat()}): "
+                f"{show(found.certified)}, after the rank order list deadline ({show(rol)}): "
                 "without it you are withdrawn from the Match."
             )
         else:
             reasons["on-track"].append(
-                f"ECFMG certification can be complete by the rank order list deadline ({rol.isoformat()})."
+                f"ECFMG certification can be complete by the rank order list deadline ({show(rol)})."
             )
     if reasons["at-risk"]:
         return "at-risk", tuple(reasons["at-risk"])

@@ -81,11 +81,9 @@ def _retake_dates(chain: Chain, rules: Rules, profile: Profile) -> dict[str, _Da
     _, left = earliest_retake(exam, rules)
     extras = {
         "exam": _EXAM_LABELS[retake.exam],
-        "failed_on": retake.failed_on.isoformat(),
+        "failed_on": show(retake.failed_on),
         "retake_wait": f"{rules.dates.retake_wait_months} months",
-        "legal_earliest": "unknown without the date of that attempt"
-        if retake.legal is None
-        else retake.legal.isoformat(),
+        "legal_earliest": "unknown without the date of that attempt" if retake.legal is None else show(retake.legal),
         "attempts_left": str(left),
         "attempts_max": str(rules.attempts.max),
         "attempt_rule": _attempt_rule(exam, rules),
@@ -99,13 +97,13 @@ def _retake_dates(chain: Chain, rules: Rules, profile: Profile) -> dict[str, _Da
 def _ck_dates(chain: Chain, season: Season, rules: Rules) -> dict[str, _Dated | None]:
     """The Step 2 CK dates: its window, the planned date, the proposal and the score's re-sending."""
     review, submit = season.eras_review, season.eras_submit
-    review_text = review.date.isoformat() + ("" if review.confirmed else ", estimated")
-    submit_text = submit.date.isoformat() + ("" if submit.confirmed else ", estimated")
+    review_text = show(review.date) + ("" if review.confirmed else ", estimated")
+    submit_text = show(submit.date) + ("" if submit.confirmed else ", estimated")
     ck = chain.ck
     planned = None if ck is None else _Dated(ck.date, ck.origin)
     proposed = None
     if ck is not None and chain.ck_proposed:
-        extras = {"block_weeks": str(rules.dates.dedicated_block.days // 7), "window_end": chain.window[1].isoformat()}
+        extras = {"block_weeks": str(rules.dates.dedicated_block.days // 7), "window_end": show(chain.window[1])}
         proposed = _Dated(ck.date, "plan", extras=extras)
     resend = None
     if chain.ck_result is not None and chain.ck_result > submit.date:
@@ -183,7 +181,7 @@ def _warnings(profile: Profile, safe: date, season: Season, rules: Rules, chain:
     if proposed is not None and chain.ck_proposed and chain.ck_after_window:
         warnings.append(
             f"There is no longer room for {rules.dates.dedicated_block.days // 7} weeks of dedicated study before "
-            f"{chain.window[1].isoformat()}: the proposed Step 2 CK date, {proposed.date.isoformat()}, is after the "
+            f"{show(chain.window[1])}: the proposed Step 2 CK date, {show(proposed.date)}, is after the "
             "April to July window."
         )
     for key, exam in (("step1", profile.step1), ("ck", profile.step2ck)):
@@ -197,9 +195,9 @@ def _warnings(profile: Profile, safe: date, season: Season, rules: Rules, chain:
     ck = profile.step2ck
     if ck.status == "scheduled" and ck.date is not None and ck.date > safe:
         review = season.eras_review
-        review_text = review.date.isoformat() + ("" if review.confirmed else ", estimated")
+        review_text = show(review.date) + ("" if review.confirmed else ", estimated")
         warnings.append(
-            f"Your Step 2 CK date ({ck.date.isoformat()}) is after {safe.isoformat()}, the latest date "
+            f"Your Step 2 CK date ({show(ck.date)}) is after {show(safe)}, the latest date "
             f"whose score should reach programs when they start reviewing ({review_text})."
         )
     return warnings
@@ -233,6 +231,7 @@ def compute_milestones(
             dated = placed[rule.id] = _placed(rule, anchored)
             # A published date names its page; otherwise the rule file's source says why.
             source = (anchored.source if rule.anchor.name in SOURCED_RULES else rule.source) or anchored.source or ""
+            source = rules.sources.cite(source).text() if source else ""  # as a reader sees it
             detail = _detail(rule.detail, values, anchored.extras or {})
             milestone = Milestone(
                 rule.id, rule.title, dated.date, dated.confirmed, source, rule.kind, "later", detail, dated.origin
@@ -247,5 +246,3 @@ def compute_milestones(
     step1_first = _warnings(profile, safe.date, season, rules, chain)
     # Statuses are decided from the whole profile, after this: decide/status.py.
     return MilestonePlan(tuple(drafts), tuple(step1_first))
-
-

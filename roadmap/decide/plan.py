@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap.vocabulary import MilestoneKind, MilestoneOrigin, MilestoneStatus
+from roadmap.vocabulary import Detail, MilestoneKind, MilestoneOrigin, MilestoneStatus
 
 if TYPE_CHECKING:
     from roadmap.decide.feasibility import Feasibility
@@ -100,6 +100,7 @@ class Section:
     module: Module
     why: tuple[str, ...]
     group: Group
+    in_full: bool = True  # False: a short plan shows the summary and points to the full text
 
     @property
     def id(self) -> str:
@@ -121,6 +122,7 @@ class Section:
             "group": self.group,
             "topics": list(self.module.topics),
             "why": list(self.why),
+            "shown": "full" if self.in_full else "summary",
             "sources": list(self.module.sources),
         }
 
@@ -144,6 +146,7 @@ class Plan:
     rules: Rules | None = None  # the rules it was decided by (labels, score bands); None: built-in
     feasibility: Feasibility | None = None  # whether what is left fits this Match year
     next_actions: tuple[NextAction, ...] = ()  # what to do now: overdue first, then due soon
+    detail: Detail = "short"
 
     def to_manifest(self) -> dict[str, Any]:
         """Return plan.json (schema_version 1); `roadmap explain --json` prints the same."""
@@ -157,6 +160,7 @@ class Plan:
             "milestones": [milestone.to_json() for milestone in self.milestones],
             "next_actions": [action.to_json() for action in self.next_actions],
             "warnings": list(self.warnings),
+            "detail": self.detail,  # short: background and later stages are summaries ("shown")
             **({"feasibility": self.feasibility.to_json()} if self.feasibility else {}),
             **({"programs": self.programs.to_json()} if self.programs else {}),
             "study_plan": [

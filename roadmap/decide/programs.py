@@ -137,6 +137,19 @@ class ProgramList:
     advice: str
     signals: str
 
+    @property
+    def shared_reasons(self) -> tuple[str, ...]:
+        """Reasons every placement gives (with two or more programs): said once above the table."""
+        if len(self.placements) < 2:
+            return ()
+        first, *rest = (p.reasons for p in self.placements)
+        return tuple(r for r in first if all(r in other for other in rest))
+
+    def own_reasons(self, placement: Placement) -> tuple[str, ...]:
+        """A placement's reasons without the ones every program shares."""
+        shared = self.shared_reasons
+        return tuple(r for r in placement.reasons if r not in shared)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,

@@ -15,7 +15,7 @@ from roadmap.decide.plan import Group, Plan, ProfileRef, Section
 from roadmap.decide.programs import tier_programs
 from roadmap.decide.status import next_actions, with_statuses
 from roadmap.decide.study import weekly_plan
-from roadmap.load.conditions import VALUE_LABELS, evaluate, explain
+from roadmap.load.conditions import evaluate, explain
 from roadmap.load.rules import rules_or_builtin
 from roadmap.slug import slugify
 
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from roadmap.load.profile import Profile
     from roadmap.load.rules import Rules
     from roadmap.load.seasons import SeasonTable
+    from roadmap.vocabulary import Detail
 
 # Reading order of the groups: what to do now, what a past result still calls for, the
 # background every plan carries, then the later stages.
 GROUP_ORDER: tuple[Group, ...] = ("now", "recovery", "background", "coming-up")
+FULL_IN_SHORT: tuple[Group, ...] = ("now", "recovery")
 
 
 def build_plan(
@@ -42,6 +44,7 @@ def build_plan(
     source: str,
     programs: tuple[list[Program], str, TierRules] | None = None,
     rules: Rules | None = None,
+    detail: Detail = "short",
 ) -> Plan:
     """Select, order and explain the guidance for `profile` on `today` (and tier its program list)."""
     rules = rules_or_builtin(rules)
@@ -52,15 +55,22 @@ def build_plan(
     values.update({f"milestones.{m.id.replace('-', '_')}": m.date for m in dated.milestones})
     milestones = with_statuses(dated.milestones, profile, values, today, rules)
     sections = [
-        Section(module, _why(module, values), _group(module.stage, facts.stage, stages))
+        Section(module, _why(module, values, rules), _group(module.stage, facts.stage, stages))
         for module in library.modules
         if module.when is None or evaluate(module.when, values)
     ]
+    # `replaces:` keeps two modules from giving different advice on the same point.
+    replaced = {r for s in sections for r in s.module.replaces}
+    sections = [s for s in sections if s.id not in replaced]
     # A section on a "shown first" topic (the Match year at risk) leads the plan, whatever its stage.
     first = [replace(s, group="now") for s in sections if set(s.module.topics) & set(rules.shown_first)]
     rest = [s for s in sections if not set(s.module.topics) & set(rules.shown_first)]
     rest.sort(key=lambda s: (GROUP_ORDER.index(s.group), _stage_rank(s.stage, stages), s.module.order, s.id))
     sections = sorted(first, key=lambda s: (s.module.order, s.id)) + rest
+    if detail == "short":
+        # The reader's stage, what an earlier result still calls for, and anything shown first are
+        # printed in full; background and later stages are summaries that point to the full text.
+        sections = [replace(s, in_full=s.group in FULL_IN_SHORT) for s in sections]
     return Plan(
         profile=ProfileRef(profile.name, slugify(profile.name), source),
         today=today,
@@ -76,14 +86,14 @@ def build_plan(
         rules=rules,
         feasibility=facts.feasibility,
         next_actions=next_actions(milestones, today),
+        detail=detail,
     )
 
 
-def _why(module: Module, values: Mapping[str, object]) -> tuple[str, ...]:
+def _why(module: Module, values: Mapping[str, object], rules: Rules) -> tuple[str, ...]:
     if module.when is None:
-        applicant = VALUE_LABELS.get(str(values["applicant_type"]), str(values["applicant_type"]))
-        return (f"Part of every plan: yours is for the {values['match_year']} Match, applying as a {applicant}.",)
-    return tuple(dict.fromkeys(explain(module.when, values)))
+        return (f"Every plan has this section; yours is for the {values['match_year']} Match.",)
+    return tuple(dict.fromkeys(explain(module.when, values, rules.reasons)))
 
 
 def _stage_rank(stage: str, stages: tuple[str, ...]) -> int:

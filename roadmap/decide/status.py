@@ -108,6 +108,6 @@ def _why(milestone: Milestone, today: date) -> str:
     if milestone.status == "overdue":
         return f"It was due on {day}, and your profile does not record it as done."
     days = (milestone.date - today).days
-    if days == 0:
-        return "It is due today."
-    return f"It is due on {day}, {'tomorrow' if days == 1 else f'in {days} days'}."
+    # The date is printed beside the action: the why says how soon, then what it asks.
+    when = "Due today." if days == 0 else "Due tomorrow." if days == 1 else f"Due in {days} days."
+    return f"{when} {milestone.detail}".strip()

@@ -3,6 +3,7 @@ content folder and an optional user folder that overrides it file by file."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,37 @@ TOPICS = (
     "match-year-at-risk",
 )
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
+# How a reader sees each topic (site pages, links): never the raw id.
+TOPIC_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "landscape": "How genetics training works",
+        "roadmap-preclinical": "The preclinical years",
+        "step1-prep": "Preparing for Step 1",
+        "step1-passed-next": "After passing Step 1",
+        "step1-failure-recovery": "Recovering from a Step 1 failure",
+        "step2ck-targets": "Step 2 CK score targets",
+        "step2ck-study-plan": "Studying for Step 2 CK",
+        "step2ck-genetics-integration": "Genetics inside Step 2 CK study",
+        "step2ck-timing": "When to take Step 2 CK",
+        "step2ck-delay-decision": "Delaying Step 2 CK, or not",
+        "low-score-recovery": "Recovering from a low score",
+        "trajectory-narrative": "Explaining a setback",
+        "genetics-identity": "Showing your commitment to genetics",
+        "letters": "Letters of recommendation",
+        "networking": "Meeting people in genetics",
+        "pathway-choice": "Combined program or residency then fellowship",
+        "pathway-primary-first": "A primary residency first",
+        "eras-application": "Building the application",
+        "program-selection": "Choosing programs",
+        "delay-match-cycle": "Moving to the next Match cycle",
+        "match-year-at-risk": "When this Match year is at risk",
+        "usce-for-imgs": "US clinical experience for international graduates",
+        "score-reporting": "How your score reaches programs",
+        "interviews-and-ranking": "Interviews and the rank order list",
+        "soap-and-unmatched": "Match Week, SOAP and not matching",
+        "genetics-board-path": "The genetics training path and board certification",
+    }
+)
 
 
 class FrontMatter(BaseModel):
@@ -63,7 +95,9 @@ class FrontMatter(BaseModel):
     when: Any = None
     order: int = 100
     sources: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
-    summary: str | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=400)] | None = None
+    # When this module and a listed one are both selected, only this one is shown (SPEC).
+    replaces: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")]] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,11 +112,24 @@ class Module:
     order: int
     sources: tuple[str, ...]
     summary: str | None
+    replaces: tuple[str, ...]
     body: str
     placeholders: tuple[str, ...]
     file: str  # display path
     body_line: int  # line of the body's first line in the file
     key_lines: Mapping[str, int]  # front-matter key -> its line in the file
+
+    def summary_text(self) -> str:
+        """The one-paragraph summary lists and short plans show: `summary:`, else the first
+        paragraph of plain prose that prints no profile value (no reader sees a blank)."""
+        if self.summary:
+            return self.summary
+        for paragraph in re.split(r"\n\s*\n", self.body):
+            text = " ".join(paragraph.split())
+            if text and "{{" not in text and not text.startswith(("#", "|", "-", ">", "1.", "*")):
+                plain = re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", r"\1", text)
+                return plain if len(plain) <= 220 else plain[:217].rsplit(" ", 1)[0] + "…"
+        return ""
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key, or of the opening `---` when it is absent."""
@@ -126,6 +173,11 @@ def load_library(content: Layered, rules: Rules | None = None) -> Library:
             other = seen[module.id]
             problems.append(Problem(module.file, 1, 1, "id", f"duplicate id (also in {other.file})", module.id))
         seen[module.id] = module
+    for module in modules:
+        for replaced in module.replaces:
+            if replaced not in seen or replaced == module.id:
+                why = "names this module itself" if replaced == module.id else "names no module"
+                problems.append(Problem(module.file, module.line_of("replaces"), 1, "replaces", why, replaced))
     if problems:
         raise InputError(problems)
     modules.sort(key=lambda m: (stages.index(m.stage), m.order, m.id))
@@ -149,6 +201,10 @@ def load_module(file: Path, display: str, *, default_id: str, rules: Rules | Non
         stages = ", ".join(rules.stage_labels)
         problems.append(doc.problem(("stage",), f"must be one of {stages} (stages.yaml)", meta.stage))
     when = parse_condition(meta.when, doc, ("when",), problems, rules.fields) if meta.when is not None else None
+    for index, source in enumerate(meta.sources):
+        if not rules.sources.is_known(source):
+            message = "names no source in data/sources.yaml (add it there: title, publisher, url, checked)"
+            problems.append(doc.problem(("sources", index), message, source))
     paths, issues = inspect_body(body)
     for path, line in paths:
         if not is_known_path(path, rules.fields):
@@ -167,6 +223,7 @@ def load_module(file: Path, display: str, *, default_id: str, rules: Rules | Non
         order=meta.order,
         sources=tuple(meta.sources),
         summary=meta.summary,
+        replaces=tuple(dict.fromkeys(meta.replaces)),
         body=body,
         placeholders=tuple(dict.fromkeys(path for path, _ in paths)),
         file=display,

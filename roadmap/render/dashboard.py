@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from roadmap.render.abbreviations import expand_abbreviations
 from roadmap.render.html import DISCLAIMER, make_environment
 
 if TYPE_CHECKING:
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from roadmap.load.layers import Layered
+    from roadmap.load.rules import Rules
     from roadmap.write.output import OutDir
 
 DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/dashboard.js")
@@ -22,19 +24,25 @@ def write_dashboard(
     counts: Mapping[str, int],
     templates: Layered,
     today: date,
-    stage_labels: Mapping[str, str],
+    rules: Rules,
 ) -> None:
     """index.html listing `rows` in their order (the template reads a batch row's fields), with its assets.
 
-    `stage_labels` are the run's stages (its rule files), in reading order, without the site's overview.
+    `rules` are the run's (its stages in reading order, flag labels, glossary).
     """
     template = make_environment(templates).get_template("batch/dashboard.html")
-    stages = {stage: label for stage, label in stage_labels.items() if stage != "overview"}
+    stages = {stage: label for stage, label in rules.stage_labels.items() if stage != "overview"}
     html = template.render(
-        rows=rows, today=today, counts=counts, stages=tuple(stages), stage_labels=stages, disclaimer=DISCLAIMER
+        rows=rows,
+        today=today,
+        counts=counts,
+        stages=tuple(stages),
+        stage_labels=stages,
+        flag_labels=rules.flag_labels,
+        disclaimer=DISCLAIMER,
     )
     for asset in DASHBOARD_ASSETS:
         found = templates.find(asset)
         if found is not None:
             out.write(asset, found.read_bytes())
-    out.write("index.html", html.encode("utf-8"))
+    out.write("index.html", expand_abbreviations(html, rules.glossary, for_print=False).encode("utf-8"))

@@ -6,7 +6,7 @@ comes first in the search path, so it overrides built-in templates and assets fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -18,16 +18,18 @@ from roadmap.decide.selection import GROUP_ORDER
 from roadmap.load.bodies import render_body
 from roadmap.load.conditions import show
 from roadmap.load.rules import rules_or_builtin
+from roadmap.render.abbreviations import expand_abbreviations
 from roadmap.render.charts import practice_chart_svg, timeline_svg
 from roadmap.render.templating import ThemeEnvironment
-from roadmap.vocabulary import TIER_LABELS, TIERS
+from roadmap.vocabulary import MILESTONE_STATUS_LABELS, PROGRAM_COLUMN_LABELS, TIER_LABELS, TIERS, TRACK_LABELS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from roadmap.decide.plan import Plan, Section
+    from roadmap.decide.plan import Plan, Section, StudyWeek
     from roadmap.decide.programs import ProgramList
     from roadmap.load.layers import Layered
+    from roadmap.load.sources import Citation
 
 GROUP_TITLES = {
     "now": "Where you are now",
@@ -35,10 +37,19 @@ GROUP_TITLES = {
     "background": "Background for every applicant",
     "coming-up": "Coming up",
 }
+# One sentence, shown once, at the top (SPEC "First things first").
 DISCLAIMER = (
-    "This is guidance, not official advice. Rules and dates change every season: check them "
-    "with the AAMC (ERAS), the NRMP, ECFMG and USMLE before you act on them."
+    "This is guidance, not official advice: score bands and program tiers are rules of thumb, "
+    "not predictions, and dates and rules change every season, so confirm them with the official "
+    "sources before you act."
 )
+# A short plan in print explains the milestones of the next months; the web page explains all.
+PRINT_DETAIL_DAYS = 180
+# What a short plan says above the groups it prints as summaries.
+SUMMARY_LEDES = {
+    False: "In summary; open a section for its full text.",
+    True: "In summary; the full text of each is in the web version of this plan (index.html, beside this PDF).",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class RenderedSection:
     section: Section
     anchor: str
     html: Markup
+    summary: str
+    sources: tuple[int, ...]  # numbers in the plan's list of sources
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,34 @@ class RenderedGroup:
     id: str
     title: str
     sections: tuple[RenderedSection, ...]
+    lede: str = ""
+
+
+@dataclass(frozen=True)
+class StudyPhase:
+    """Consecutive study weeks with the same hours and focus, printed as one row."""
+
+    first: date
+    last: date
+    weeks: int
+    hours: int
+    focus: str
+    self_assessments: tuple[date, ...]
+
+
+def study_phases(weeks: tuple[StudyWeek, ...]) -> list[StudyPhase]:
+    """Group the weekly plan into phases, so a row says something the row above did not."""
+    phases: list[StudyPhase] = []
+    for week in weeks:
+        last = phases[-1] if phases else None
+        marks = (week.start,) if week.self_assessment else ()
+        if last is not None and (last.hours, last.focus) == (week.hours, week.focus):
+            phases[-1] = replace(
+                last, last=week.start, weeks=last.weeks + 1, self_assessments=last.self_assessments + marks
+            )
+        else:
+            phases.append(StudyPhase(week.start, week.start, 1, week.hours, week.focus, marks))
+    return phases
 
 
 def make_environment(templates: Layered) -> ThemeEnvironment:
@@ -70,6 +111,8 @@ def make_environment(templates: Layered) -> ThemeEnvironment:
     env.filters["longdate"] = lambda d: show(d) if isinstance(d, date) else str(d)
     env.filters["show"] = show
     env.filters["basename"] = lambda path: str(path).rsplit("/", 1)[-1]
+    env.filters["track_label"] = lambda track: TRACK_LABELS.get(track, track)
+    env.filters["column_label"] = lambda column: PROGRAM_COLUMN_LABELS.get(column, column)
     env.globals.update(tiers=TIERS, tier_labels=TIER_LABELS)
     return env
 
@@ -92,15 +135,36 @@ def plan_context(
     """Everything the plan templates print; nothing in it is decided by a template."""
     lookup = substitution(plan)
     rules = rules_or_builtin(plan.rules)
+    citations: list[Citation] = []
+
+    def numbers(section: Section) -> tuple[int, ...]:
+        # One numbered list of sources for the plan; each section points into it.
+        cited = []
+        for source in section.module.sources:
+            citation = rules.sources.cite(source)
+            if citation not in citations:
+                citations.append(citation)
+            cited.append(citations.index(citation) + 1)
+        return tuple(dict.fromkeys(cited))
+
     groups = []
     for group_id in GROUP_ORDER:
         members = tuple(
-            RenderedSection(s, f"s-{s.id}", render_body(s.module.body, lookup))
+            RenderedSection(
+                s,
+                f"s-{s.id}",
+                render_body(s.module.body, lookup),
+                s.module.summary_text(),
+                # Print carries only the summary of a section not in full, so none of its sources.
+                numbers(s) if s.in_full or not for_print else (),
+            )
             for s in plan.sections
             if s.group == group_id
         )
         if members:
-            groups.append(RenderedGroup(group_id, GROUP_TITLES[group_id], members))
+            summarised = all(not m.section.in_full for m in members)
+            lede = SUMMARY_LEDES[for_print] if summarised else ""
+            groups.append(RenderedGroup(group_id, GROUP_TITLES[group_id], members, lede))
     upcoming = [m for m in plan.milestones if m.status in ("next", "later")]
     return {
         "plan": plan,
@@ -108,6 +172,14 @@ def plan_context(
         "stage_label": rules.stage_labels[plan.stage],
         "stage_labels": rules.stage_labels,
         "flag_labels": rules.flag_labels,
+        "status_labels": MILESTONE_STATUS_LABELS,
+        "citations": citations,
+        "explained": {
+            m.id
+            for m in plan.milestones
+            if not for_print or plan.detail == "full" or (m.date - plan.today).days <= PRINT_DETAIL_DAYS
+        },
+        "study_phases": study_phases(plan.study_weeks),
         "next_milestone": upcoming[0] if upcoming else None,
         "timeline_svg": timeline_svg(plan.milestones, plan.today),
         "practice_svg": practice_chart_svg(plan.practice, plan.today, rules=rules),
@@ -131,14 +203,16 @@ def render_plan_html(
     formats: tuple[str, ...] = (),
 ) -> str:
     """Render the plan page (the site page, or the print document for the PDF)."""
-    return env.get_template("plan.html").render(
+    html = env.get_template("plan.html").render(
         plan_context(plan, for_print=for_print, created=created, formats=formats)
     )
+    return expand_abbreviations(html, rules_or_builtin(plan.rules).glossary, for_print=for_print)
 
 
 def render_programs_html(env: Environment, programs: ProgramList, *, name: str, today: date) -> str:
     """The standalone page of `roadmap programs`."""
-    return env.get_template("programs.html").render(programs=programs, name=name, today=today, disclaimer=DISCLAIMER)
+    html = env.get_template("programs.html").render(programs=programs, name=name, today=today, disclaimer=DISCLAIMER)
+    return expand_abbreviations(html, rules_or_builtin(None).glossary, for_print=False)
 
 
 def asset_files(templates: Layered) -> dict[str, Path]:
