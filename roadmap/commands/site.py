@@ -151,7 +151,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
                 "title": module.title,
                 "module": module,
                 "body": bodies[module.id],
-                "shown_when": describe(module.when),
+                "shown_when": describe(module.when, rules.flag_labels),
                 "citations": [rules.sources.cite(source) for source in dict.fromkeys(module.sources)],
                 "topics": [Link(TOPIC_LABELS[t], f"topics/{t}.html") for t in module.topics],
                 "crumbs": [Link("Home", "index.html"), Link(stage_labels[module.stage], f"stages/{module.stage}.html")],

@@ -127,7 +127,9 @@ def derive_facts(
     """
     rules = rules_or_builtin(rules)
     seasons = seasons if seasons is not None else SeasonTable(MappingProxyType({}), rules)
-    dates = chain(profile, today, seasons.season_for(profile.match_year), rules)
+    season = seasons.season_for(profile.match_year)
+    dates = chain(profile, today, season, rules)
+    years = rules.training
     feasibility = assess(profile, today, seasons, rules, dates)
     ck = profile.step2ck
     exp = profile.experience
@@ -161,6 +163,7 @@ def derive_facts(
         "step2ck.band": score_band(ck.score, rules),
         "step2ck.planned_date": None if dates.ck is None else dates.ck.date,
         "step2ck.after_window": dates.ck_after_window,
+        "step2ck.after_submit": dates.ck is not None and dates.ck.date > season.eras_submit.date,
         "feasibility.status": feasibility.status,
         "failed_attempts": step1_failed + ck_failed,
         "practice.latest": latest.score if latest else None,
@@ -191,6 +194,13 @@ def derive_facts(
         "days_to_season": (start - today).days,
         "months_to_season": months_between(today, start),
         "years_to_season": start.year - today.year,
+        "season.review_begun": today >= season.eras_review.date,
+        # Each route starts on July 1 of the Match year; a route of N years ends in match_year + N.
+        "training.finish_combined": profile.match_year + years.combined,
+        "training.finish_categorical": profile.match_year + years.categorical,
+        "training.finish_primary_first": profile.match_year + years.primary + years.genetics_residency,
+        "training.mgg_start_year": profile.match_year + years.primary,
+        "training.mgg_apply_year": profile.match_year + years.primary - years.genetics_apply_lead,
     }
     stage = rules.stage_for(values)
     values["stage"] = stage

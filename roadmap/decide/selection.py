@@ -70,7 +70,11 @@ def build_plan(
     if detail == "short":
         # The reader's stage, what an earlier result still calls for, and anything shown first are
         # printed in full; background and later stages are summaries that point to the full text.
-        sections = [replace(s, in_full=s.group in FULL_IN_SHORT) for s in sections]
+        # So is a topic the rules summarise for now (the season's weight has moved on from it).
+        summarized = {t for rule in rules.summarized if evaluate(rule.when, values) for t in rule.topics}
+        sections = [
+            replace(s, in_full=s.group in FULL_IN_SHORT and not set(s.module.topics) <= summarized) for s in sections
+        ]
     return Plan(
         profile=ProfileRef(profile.name, slugify(profile.name), source),
         today=today,

@@ -381,20 +381,22 @@ def _leaves(condition: Condition) -> list[Leaf]:
     return [leaf for c in condition.items for leaf in _leaves(c)]
 
 
-def describe(condition: Condition | None) -> str:
-    """Say in general terms when a condition holds ("your stage is Step 2 CK and ..."), for the site."""
+def describe(condition: Condition | None, flag_labels: Mapping[str, str] | None = None) -> str:
+    """Say in general terms when a condition holds ("your stage is Step 2 CK and ..."), for the site.
+
+    `flag_labels` name the flags as readers know them (a flag's id is never shown)."""
     if condition is None:
         return "every plan"
     if isinstance(condition, Leaf):
-        return _general(condition)
+        return _general(condition, flag_labels or {})
     if isinstance(condition, AllOf):
-        return " and ".join(describe(c) for c in condition.items)
+        return " and ".join(describe(c, flag_labels) for c in condition.items)
     return "either " + ", or ".join(
-        f"({describe(c)})" if isinstance(c, AllOf) else describe(c) for c in condition.items
+        f"({describe(c, flag_labels)})" if isinstance(c, AllOf) else describe(c, flag_labels) for c in condition.items
     )
 
 
-def _general(leaf: Leaf) -> str:
+def _general(leaf: Leaf, flag_labels: Mapping[str, str]) -> str:
     spec = leaf.spec
     label = spec.label[0].lower() + spec.label[1:]
     op = _NEGATED.get(leaf.op, leaf.op) if leaf.negated else leaf.op
@@ -406,7 +408,8 @@ def _general(leaf: Leaf) -> str:
         return label if (leaf.value is True) != leaf.negated else f"not: {label}"
     if leaf.path == "flags":
         verb = "has" if op in ("eq", "in") else "does not have"
-        return f"your plan {verb} the flag {_either(list(values), 'or')}"
+        named = [f"“{flag_labels.get(str(v), str(v)).lower()}”" for v in values]
+        return f"your plan {verb} the flag {_either(named, 'or')}"
     phrase = {
         "eq": "is",
         "in": "is",

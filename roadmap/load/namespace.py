@@ -67,6 +67,9 @@ BASE_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         # The CK date given, or the one the plan proposes (roadmap.decide.feasibility).
         "step2ck.planned_date": FieldSpec("Your Step 2 CK date (given or proposed)", "date", nullable=True),
         "step2ck.after_window": FieldSpec("Your Step 2 CK date is after the April to July window", "bool"),
+        "step2ck.after_submit": FieldSpec(
+            "Your Step 2 CK date (given or proposed) is after applications open for submission", "bool"
+        ),
         "feasibility.status": FieldSpec("Your timing for this Match year", "enum", FEASIBILITY_STATUSES),
         "failed_attempts": FieldSpec("Failed exam attempts on your record (Step 1 and Step 2 CK)", "int", counted=True),
         # The latest NBME form when the profile has one, otherwise the latest of any kind.
@@ -100,6 +103,12 @@ BASE_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "days_to_season": FieldSpec("Days until September 1 of your application year", "int", counted=True),
         "months_to_season": FieldSpec("Months until September 1 of your application year", "int", counted=True),
         "years_to_season": FieldSpec("Calendar years from this year to your application year", "int", counted=True),
+        "season.review_begun": FieldSpec("Programs have begun reviewing applications of your season", "bool"),
+        "training.finish_combined": FieldSpec("The year a combined genetics program would end", "int"),
+        "training.finish_categorical": FieldSpec("The year a categorical genetics program would end", "int"),
+        "training.finish_primary_first": FieldSpec("The year the primary-residency-first route would end", "int"),
+        "training.mgg_start_year": FieldSpec("The year the genetics residency would start after a primary one", "int"),
+        "training.mgg_apply_year": FieldSpec("The year you would apply for that genetics residency", "int"),
     }
 )
 

@@ -164,6 +164,29 @@ class PlanningDates:
 
 
 @dataclass(frozen=True)
+class Summarized:
+    """Topics that a short plan prints as summaries, even in the reader's stage, while `when` holds
+    (stages.yaml: summarized), e.g. how to build the application once it is submitted."""
+
+    when: Condition
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Training:
+    """Years of each route into medical genetics (durations.yaml: training)."""
+
+    combined: int
+    categorical: int
+    primary: int
+    genetics_residency: int
+    genetics_apply_lead: int
+
+
+TRAINING_KEYS = ("combined", "categorical", "primary", "genetics_residency", "genetics_apply_lead")
+
+
+@dataclass(frozen=True)
 class PathwayOpening:
     """When the ECFMG Pathway application opens (durations.yaml: ecfmg_pathway)."""
 
@@ -214,6 +237,7 @@ class Rules:
     overview_label: str
     stages: tuple[StageRule, ...]
     shown_first: tuple[str, ...]  # topics whose sections lead the plan, whatever their stage
+    summarized: tuple[Summarized, ...]  # topics a short plan gives as summaries while a condition holds
     target: Sourced
     bands: tuple[Band, ...]
     trend: Trend
@@ -226,6 +250,7 @@ class Rules:
     study_final_phase: int
     dates: PlanningDates
     pathway_opening: PathwayOpening
+    training: Training
     milestones: tuple[MilestoneRule, ...]
     season_rules: Mapping[str, SeasonRule]
     fields: Mapping[str, FieldSpec]
@@ -345,6 +370,10 @@ class _Loader:
             overview_label=stages["overview"],
             stages=stage_rules,
             shown_first=stages["shown_first"],
+            summarized=tuple(
+                Summarized(when(readers[STAGES_FILE], rule["at"]) or AllOf(()), rule["topics"])
+                for rule in stages["summarized"]
+            ),
             target=scores["target"],
             bands=scores["bands"],
             trend=scores["trend"],
@@ -357,6 +386,7 @@ class _Loader:
             study_final_phase=durations["study"][1],
             dates=durations["dates"],
             pathway_opening=durations["ecfmg_pathway"],
+            training=durations["training"],
             milestones=rules_of_milestones,
             season_rules=season_rules,
             fields=fields,
@@ -377,7 +407,9 @@ class _Loader:
         self.conditions.append((reader, at, raw, role))
 
     def _stages(self, r: DataReader) -> dict[str, Any] | None:
-        top = r.mapping((), r.doc.data, ("application_year", "season_start", "overview", "stages"), ("shown_first",))
+        top = r.mapping(
+            (), r.doc.data, ("application_year", "season_start", "overview", "stages"), ("shown_first", "summarized")
+        )
         if top is None:
             return None
         year = r.mapping(("application_year",), top["application_year"], ("years", "source"))
@@ -426,6 +458,17 @@ class _Loader:
             return None
         first = r.items(("shown_first",), top.get("shown_first", []))
         result["shown_first"] = tuple(r.ident(("shown_first", i), topic) for i, topic in enumerate(first))
+        result["summarized"] = []
+        for index, raw in enumerate(r.items(("summarized",), top.get("summarized", []))):
+            at = ("summarized", index)
+            rule = r.mapping(at, raw, ("when", "topics", "source"))
+            if rule is not None:
+                r.text((*at, "source"), rule["source"])
+                self._later(r, (*at, "when"), rule["when"], "summarized")
+                topics = r.items((*at, "topics"), rule["topics"])
+                result["summarized"].append(
+                    {"at": (*at, "when"), "topics": tuple(r.ident((*at, "topics", i), t) for i, t in enumerate(topics))}
+                )
         return result
 
     def _scores(self, r: DataReader) -> dict[str, Any] | None:
@@ -527,7 +570,7 @@ class _Loader:
         return MappingProxyType(standards)
 
     def _durations(self, r: DataReader) -> dict[str, Any] | None:
-        top = r.mapping((), r.doc.data, ("score_release", "attempts", "study", "dates", "ecfmg_pathway"))
+        top = r.mapping((), r.doc.data, ("score_release", "attempts", "study", "dates", "ecfmg_pathway", "training"))
         if top is None:
             return None
         result: dict[str, Any] = {}
@@ -576,7 +619,17 @@ class _Loader:
         opening = self._pathway_opening(r, top["ecfmg_pathway"])
         if opening is not None:
             result["ecfmg_pathway"] = opening
-        return result if len(result) == 5 else None
+        training = r.mapping(("training",), top["training"], TRAINING_KEYS)
+        if training is not None:
+            years = []
+            for key in TRAINING_KEYS:
+                entry = r.mapping(("training", key), training[key], ("years", "source"))
+                if entry is not None:
+                    r.text(("training", key, "source"), entry["source"])
+                    years.append(r.integer(("training", key, "years"), entry["years"], 1, 10))
+            if len(years) == len(TRAINING_KEYS):
+                result["training"] = Training(*years)
+        return result if len(result) == 6 else None
 
     def _planning_dates(self, r: DataReader, raw: object) -> PlanningDates | None:
         spans = (

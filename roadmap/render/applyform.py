@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from roadmap import vocabulary
 from roadmap.decide.facts import derive_facts, flags_for
 from roadmap.load.conditions import evaluate, to_json
 from roadmap.load.profile import Profile
+from roadmap.load.seasons import SeasonTable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -81,6 +83,8 @@ def form_values(answers: FormAnswers, today: date, rules: Rules | None = None) -
     # The form asks too little to judge whether a Match year still fits: it assumes it does,
     # as the browser does (its defaults say so too).
     values["feasibility.status"] = vocabulary.FEASIBILITY_STATUSES[0]
+    # Nor does it ask for a Step 2 CK date: it assumes the exam comes before submission.
+    values["step2ck.after_submit"] = False
     values["flags"] = flags_for(profile, values, today, rules)
     return values
 
@@ -101,6 +105,7 @@ def browser_rules(library: Library, rules: Rules, today: date) -> dict[str, Any]
     values, and the rule data (score bands, flag conditions, season start, IMG types), so that
     no threshold is written twice (site.js reads them from here)."""
     month, day = rules.season_start_day
+    estimated = SeasonTable(MappingProxyType({}), rules)  # form_values reads no season file either
     return {
         "rules": rules_json(library),
         "defaults": _empty_profile_values(today, rules),
@@ -108,9 +113,19 @@ def browser_rules(library: Library, rules: Rules, today: date) -> dict[str, Any]
         "bands": [[band.low, band.id] for band in rules.bands],
         "flags": [{"id": flag.id, "when": to_json(flag.when)} for flag in rules.flags],
         "season": {"years": rules.application_year, "month": month, "day": day},
+        # The day programs start reviewing, by Match year, as the form's own facts estimate it.
+        "review_begins": {
+            str(year): estimated.season_for(year).eras_review.date.isoformat()
+            for year in range(today.year - FORM_YEARS_BACK, today.year + FORM_YEARS_AHEAD + 1)
+        },
         "img_types": list(vocabulary.IMG_TYPES),
         "default_type": vocabulary.APPLICANT_TYPES[0],
     }
+
+
+# The Match years the browser knows the review day of (the form's year field takes any year; an
+# unknown one reads as "review has not begun").
+FORM_YEARS_BACK, FORM_YEARS_AHEAD = 2, 10
 
 
 def _empty_profile_values(today: date, rules: Rules) -> dict[str, Any]:
@@ -118,6 +133,7 @@ def _empty_profile_values(today: date, rules: Rules) -> dict[str, Any]:
     profile = Profile.model_validate({"name": "You", "match_year": str(today.year + 1)})
     values = dict(derive_facts(profile, today, rules).values)
     values["feasibility.status"] = vocabulary.FEASIBILITY_STATUSES[0]  # see form_values
+    values["step2ck.after_submit"] = False  # see form_values
     return {
         k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in values.items()
     }

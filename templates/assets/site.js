@@ -124,6 +124,10 @@
     v["months_to_season"] = monthsBetween(today, start);
     v["step1.taken"] = s1 === "passed" || s1 === "failed" || s1 === "scheduled";  // a scheduled date is today
     v["step2ck.taken"] = score !== null;
+    v["match_year_begun"] = today.getUTCFullYear() >= year;
+    var review = rules.review_begins[String(year)];
+    v["season.review_begun"] = review !== undefined && todayIso >= review;
+    v["step2ck.after_submit"] = false;  // the form asks no exam date: it assumes the exam comes first
     // The flags are the conditions of scores.yaml, evaluated like the modules' own.
     v["flags"] = rules.flags.filter(function (f) { return evaluate(f.when, v); }).map(function (f) { return f.id; });
     return v;
