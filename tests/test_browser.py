@@ -131,7 +131,7 @@ def test_apply_form_in_the_page(base_url: str, browser: Any) -> None:
     page.click("#apply-form button")
     text = page.locator("#apply-results").inner_text()
     assert "Delay the exam, or broaden the list?" in text
-    assert "Your preclinical and early clinical years" not in text
+    assert "Before Step 1: make the early years count" not in text
 
 
 def test_axe_finds_no_serious_or_critical_violation(base_url: str, browser: Any) -> None:

@@ -52,7 +52,8 @@ def test_status_relative_to_today() -> None:
     plan = plan_for(step1=PASSED, step2ck={"status": "scheduled", "date": "2027-06-15"})
     by_id = {m.id: m for m in plan.milestones}
     assert by_id["step1-exam"].status == "done"
-    assert by_id["ck-window-start"].status == "next"
+    assert by_id["genetics-elective-apply"].status == "next"  # March 1: book the elective now
+    assert by_id["ck-window-start"].status == "later"
     assert by_id["ck-exam"].status == "later"
     late = plan_for(date(2027, 9, 30), step1=PASSED, step2ck={"status": "scheduled", "date": "2027-06-15"})
     late_by_id = {m.id: m for m in late.milestones}

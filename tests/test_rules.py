@@ -213,7 +213,9 @@ def test_fallback_rules_count_from_the_files_own_dates(tmp_path: Path) -> None:
     season = load_seasons(file, "seasons.yaml").season_for(2030)
     assert season.eras_review.date == date(2029, 10, 3)  # three weeks after the file's submission day
     assert season.rol_deadline.date == date(2030, 3, 6)  # 16 days before the file's Match Day
-    assert season.eras_review.source == "estimated: three weeks after submissions open, the pattern of past seasons"
+    assert season.eras_review.source == (
+        "estimated: three weeks after submissions open (four in 2022), the pattern of past seasons"
+    )
 
 
 NEW_STAGE = """  - id: research-year

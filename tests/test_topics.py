@@ -28,7 +28,8 @@ def topics(today: date, **fields: Any) -> set[str]:
     return {topic for section in plan.sections for topic in section.module.topics}
 
 
-ALWAYS = {"landscape", "networking", "pathway-choice"}
+ALWAYS = {"landscape", "networking", "pathway-choice", "genetics-board-path"}
+USCE = {"usce-for-imgs"}  # an IMG from the Step 1 stage on, with under 3 months of US clinical experience
 CK_OPEN = {"step2ck-targets", "step2ck-study-plan", "step2ck-genetics-integration", "step2ck-timing"}
 RECOVERY = {"low-score-recovery", "trajectory-narrative"}
 APPLYING = {"letters", "eras-application", "program-selection"}
@@ -72,20 +73,20 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         "step1 edge: season one calendar year away",
         date(2027, 1, 1),
         {"match_year": 2029},
-        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN,
+        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN | USCE,
     ),
-    ("step1 not taken", MARCH_1, {}, ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN),
+    ("step1 not taken", MARCH_1, {}, ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN | USCE),
     (
         "step1 scheduled",
         MARCH_1,
         {"match_year": 2029, "step1": {"status": "scheduled", "date": "2027-06-01"}},
-        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN,
+        ALWAYS | {"step1-prep", "genetics-identity"} | CK_OPEN | USCE,
     ),
     (
         "step1 failed",
         MARCH_1,
         {"step1": {"status": "failed", "attempts": 1, "date": "2026-10-05"}},
-        ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY,
+        ALWAYS | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"} | CK_OPEN | RECOVERY | USCE,
     ),
     (
         "step1 retake scheduled",
@@ -94,7 +95,8 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         ALWAYS
         | {"step1-prep", "step1-failure-recovery", "genetics-identity", "pathway-primary-first"}
         | CK_OPEN
-        | RECOVERY,
+        | RECOVERY
+        | USCE,
     ),
     (
         "step1 failed, still step1 stage after September 1",
@@ -104,19 +106,21 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         ALWAYS
         | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first", "match-year-at-risk"}
         | CK_OPEN
-        | RECOVERY,
+        | RECOVERY
+        | USCE
+        | {"score-reporting"},
     ),
     (
         "step2ck stage, 7 months to the season",
         date(2027, 2, 28),
         {"step1": PASSED},
-        ALWAYS | {"step1-passed-next", "genetics-identity", "letters", "eras-application"} | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity", "letters", "eras-application"} | CK_OPEN | USCE,
     ),
     (
         "step2ck stage, 6 months to the season",
         MARCH_1,
         {"step1": PASSED},
-        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN | USCE,
     ),
     (
         "practice 229",
@@ -131,13 +135,14 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
             "pathway-primary-first",
         }
         | APPLYING
-        | CK_OPEN,
+        | CK_OPEN
+        | USCE,
     ),
     (
         "practice 230",
         MARCH_1,
         {"step1": PASSED, "step2ck": ck("scheduled", practice=(220, 230))},
-        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN | USCE,
     ),
     (
         "step1 passed after a failure, step2ck stage",
@@ -147,45 +152,66 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         | {"step1-failure-recovery", "genetics-identity", "pathway-primary-first"}
         | APPLYING
         | CK_OPEN
-        | RECOVERY,
+        | RECOVERY
+        | USCE,
     ),
     (
         "step2ck stage, the day before September 1",
         date(2027, 8, 31),
         {"step1": PASSED, "step2ck": ck("scheduled")},
-        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN | USCE,
     ),
     (
         "application stage on September 1, CK not passed",
         date(2027, 9, 1),
         {"step1": PASSED, "step2ck": ck("scheduled")},
-        ALWAYS | {"genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"genetics-identity"} | APPLYING | CK_OPEN | USCE | {"score-reporting"},
     ),
     (
         "application stage, CK not passed, practice 225",
         date(2027, 9, 1),
         {"step1": PASSED, "step2ck": ck("scheduled", practice=(225,)), "experience": {"genetics_electives": 1}},
-        ALWAYS | {"step2ck-delay-decision", "pathway-primary-first"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step2ck-delay-decision", "pathway-primary-first"} | APPLYING | CK_OPEN | USCE | {"score-reporting"},
     ),
     (
         "CK failed 210",
         MARCH_1,
         {"step1": PASSED, "step2ck": ck("failed", 210)},
-        ALWAYS | {"step1-passed-next", "genetics-identity", "pathway-primary-first"} | APPLYING | CK_OPEN | RECOVERY,
+        ALWAYS
+        | {"step1-passed-next", "genetics-identity", "pathway-primary-first"}
+        | APPLYING
+        | CK_OPEN
+        | RECOVERY
+        | USCE,
     ),
-    ("CK 224", MARCH_1, applied(224), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
-    ("CK 225", MARCH_1, applied(225), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
-    ("CK 229", MARCH_1, applied(229), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY),
-    ("CK 230", MARCH_1, applied(230), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING),
-    ("CK 239", MARCH_1, applied(239, electives=1), ALWAYS | {"pathway-primary-first"} | APPLYING),
-    ("CK 240", MARCH_1, applied(240), ALWAYS | {"genetics-identity"} | APPLYING),
-    ("CK 249 with a genetics elective", MARCH_1, applied(249, electives=1), ALWAYS | APPLYING),
-    ("CK 250 with two genetics electives", MARCH_1, applied(250, electives=2), ALWAYS | APPLYING),
+    (
+        "CK 224",
+        MARCH_1,
+        applied(224),
+        ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY | USCE,
+    ),
+    (
+        "CK 225",
+        MARCH_1,
+        applied(225),
+        ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY | USCE,
+    ),
+    (
+        "CK 229",
+        MARCH_1,
+        applied(229),
+        ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | RECOVERY | USCE,
+    ),
+    ("CK 230", MARCH_1, applied(230), ALWAYS | {"genetics-identity", "pathway-primary-first"} | APPLYING | USCE),
+    ("CK 239", MARCH_1, applied(239, electives=1), ALWAYS | {"pathway-primary-first"} | APPLYING | USCE),
+    ("CK 240", MARCH_1, applied(240), ALWAYS | {"genetics-identity"} | APPLYING | USCE),
+    ("CK 249 with a genetics elective", MARCH_1, applied(249, electives=1), ALWAYS | APPLYING | USCE),
+    ("CK 250 with two genetics electives", MARCH_1, applied(250, electives=2), ALWAYS | APPLYING | USCE),
     (
         "CK 245 after a Step 1 failure, application stage",
         MARCH_1,
         applied(245, electives=1, step1=PASSED_AFTER_FAIL),
-        ALWAYS | {"pathway-primary-first"} | APPLYING | RECOVERY,
+        ALWAYS | {"pathway-primary-first"} | APPLYING | RECOVERY | USCE,
     ),
     (
         "US MD, step2ck stage",
@@ -212,13 +238,13 @@ CASES: list[tuple[str, date, dict[str, Any], set[str]]] = [
         "non-US IMG, step2ck stage",
         MARCH_1,
         {"applicant_type": "non-us-img", "step1": PASSED},
-        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN | USCE,
     ),
     (
         "CK score pending",
         MARCH_1,
         {"step1": PASSED, "step2ck": ck("scheduled", date="2027-02-20")},
-        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN,
+        ALWAYS | {"step1-passed-next", "genetics-identity"} | APPLYING | CK_OPEN | USCE,
     ),
 ]
 
@@ -230,3 +256,64 @@ def test_topics_chosen(today: date, fields: dict[str, Any], expected: set[str]) 
 
 def test_at_least_25_boundary_profiles() -> None:
     assert len(CASES) >= 25
+
+
+# The issue 18 topics at their edges (SPEC topic table): (case, today, profile, topic, selected).
+IMG_CK_STAGE = {"step1": PASSED, "step2ck": ck("scheduled")}
+EDGES: list[tuple[str, date, dict[str, Any], str, bool]] = [
+    ("IMG, 2 months of USCE", MARCH_1, {**IMG_CK_STAGE, "experience": {"usce_months": 2}}, "usce-for-imgs", True),
+    ("IMG, 3 months of USCE", MARCH_1, {**IMG_CK_STAGE, "experience": {"usce_months": 3}}, "usce-for-imgs", False),
+    ("US MD, no USCE", MARCH_1, {**IMG_CK_STAGE, "applicant_type": "us-md"}, "usce-for-imgs", False),
+    ("IMG preclinical", MARCH_1, {"match_year": 2030}, "usce-for-imgs", False),
+    (
+        "CK booked after submissions open",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("scheduled", date="2027-09-10")},
+        "score-reporting",
+        True,
+    ),
+    (
+        "CK booked in August, before submissions open",
+        MARCH_1,
+        {"step1": PASSED, "step2ck": ck("scheduled", date="2027-08-20")},
+        "score-reporting",
+        False,
+    ),
+    (
+        "CK score pending in the application stage",
+        date(2027, 9, 10),
+        {"step1": PASSED, "step2ck": {"status": "scheduled", "date": "2027-08-20"}},
+        "score-reporting",
+        True,
+    ),
+    (
+        "application stage, not submitted, before review",
+        date(2027, 9, 10),
+        applied(245),
+        "interviews-and-ranking",
+        False,
+    ),
+    ("application stage, not submitted, review begun", date(2027, 9, 30), applied(245), "interviews-and-ranking", True),
+    (
+        "application stage, submitted",
+        date(2027, 9, 10),
+        {**applied(245), "application": {"submitted": "2027-09-05"}},
+        "interviews-and-ranking",
+        True,
+    ),
+    ("application stage, December 31", date(2027, 12, 31), applied(245), "soap-and-unmatched", False),
+    ("application stage, January 1 of the Match year", date(2028, 1, 1), applied(245), "soap-and-unmatched", True),
+    (
+        "unmatched, recorded before January",
+        date(2027, 12, 20),
+        {**applied(245), "application": {"submitted": "2027-09-05", "outcome": "unmatched"}},
+        "soap-and-unmatched",
+        True,
+    ),
+    ("any stage: the genetics path", date(2026, 12, 31), {"match_year": 2031}, "genetics-board-path", True),
+]
+
+
+@pytest.mark.parametrize(("case", "today", "fields", "topic", "selected"), EDGES, ids=[e[0] for e in EDGES])
+def test_new_topics_at_their_edges(case: str, today: date, fields: dict[str, Any], topic: str, selected: bool) -> None:
+    assert (topic in topics(today, **fields)) is selected
