@@ -48,6 +48,11 @@ TOPICS = (
     "program-selection",
     "delay-match-cycle",
     "match-year-at-risk",
+    "usce-for-imgs",
+    "score-reporting",
+    "interviews-and-ranking",
+    "soap-and-unmatched",
+    "genetics-board-path",
 )
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 # How a reader sees each topic (site pages, links): never the raw id.
