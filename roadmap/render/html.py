@@ -19,7 +19,7 @@ from roadmap.load.bodies import render_body
 from roadmap.load.conditions import show
 from roadmap.load.rules import rules_or_builtin
 from roadmap.render.abbreviations import expand_abbreviations
-from roadmap.render.charts import practice_chart_svg, timeline_svg
+from roadmap.render.charts import milestone_keys, practice_chart_svg, timeline_svg
 from roadmap.render.templating import ThemeEnvironment
 from roadmap.vocabulary import MILESTONE_STATUS_LABELS, PROGRAM_COLUMN_LABELS, TIER_LABELS, TIERS, TRACK_LABELS
 
@@ -182,6 +182,7 @@ def plan_context(
         "study_phases": study_phases(plan.study_weeks),
         "next_milestone": upcoming[0] if upcoming else None,
         "timeline_svg": timeline_svg(plan.milestones, plan.today),
+        "milestone_keys": milestone_keys(plan.milestones, plan.today),  # the timeline's numbers
         "practice_svg": practice_chart_svg(plan.practice, plan.today, rules=rules),
         "disclaimer": DISCLAIMER,
         "for_print": for_print,
