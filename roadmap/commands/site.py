@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
     from roadmap.commands.pipeline import Inputs
     from roadmap.load.glossary import Glossary
+    from roadmap.load.rules import Rules
     from roadmap.write.output import OutDir
 
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
@@ -207,7 +209,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
             **common,
             "title": "The application season calendar",
             "crumbs": [Link("Home", "index.html")],
-            "seasons": _calendar(inputs, today),
+            "seasons": _calendar(inputs, today, rules),
         },
     )
     site.pages["index.html"] = (
@@ -224,7 +226,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
             "stage_labels": stage_labels,
             "step1_choices": STEP1_STATUSES,
             "applicant_choices": APPLICANT_TYPES,
-            "default_year": today.year + 1 if today.month >= 4 else today.year,
+            "default_year": first_open_match_year(rules, today),
             "has_faq": bool(faq),
             "has_bands": bool(bands),
         },
@@ -236,13 +238,25 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
     return site
 
 
-def _calendar(inputs: Inputs, today: date) -> list[dict[str, Any]]:
-    """Season dates for every year in the data file and the next three seasons."""
-    years = sorted(set(inputs.seasons.entries) | set(range(today.year, today.year + 4)))
+def first_open_match_year(rules: Rules, today: date) -> int:
+    """The first Match year whose application season has not started on `today`: the "apply to
+    me" form's default (site.js `defaultMatchYear` computes the same in the browser)."""
+    return next(year for year in itertools.count(today.year) if rules.season_start(year) > today)
+
+
+def _calendar(inputs: Inputs, today: date, rules: Rules) -> list[dict[str, Any]]:
+    """The season under way (the first whose Match Day is not past) and the three after it, and
+    any later season the data file holds; each date with its source as a citation."""
+    table = inputs.seasons
+    current = next(year for year in itertools.count(today.year) if table.season_for(year).match_day.date >= today)
+    years = sorted(year for year in set(table.entries) | set(range(current, current + 4)) if year >= current)
     seasons = []
     for year in years:
-        season = inputs.seasons.season_for(year)
-        rows = [{"label": SEASON_LABELS[n], "entry": getattr(season, n)} for n in SEASON_DATES]
+        season = table.season_for(year)
+        rows = []
+        for name in SEASON_DATES:
+            entry = getattr(season, name)
+            rows.append({"label": SEASON_LABELS[name], "entry": entry, "source": rules.sources.cite(entry.source)})
         seasons.append({"year": year, "rows": sorted(rows, key=lambda r: r["entry"].date)})
     return seasons
 

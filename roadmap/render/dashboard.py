@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from roadmap.load.rules import Rules
     from roadmap.write.output import OutDir
 
-DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/dashboard.js")
+DASHBOARD_ASSETS = ("assets/base.css", "assets/style.css", "assets/theme.js", "assets/dashboard.js")
 
 
 def write_dashboard(

@@ -33,6 +33,38 @@
   }
   window.roadmapSearch = search;
 
+  /* A line of the page's text around the first term found, each term in a <mark>; built from
+     text nodes, never from HTML, so nothing in the index can become markup. */
+  var SNIPPET_BEFORE = 50, SNIPPET_LENGTH = 160;
+  function snippet(text, query) {
+    var terms = words(query), lower = text.toLowerCase(), at = -1;
+    terms.forEach(function (t) { var i = lower.indexOf(t); if (i >= 0 && (at < 0 || i < at)) at = i; });
+    var start = Math.max(0, at - SNIPPET_BEFORE);
+    if (start > 0) { var space = text.indexOf(" ", start); if (space >= 0 && space < at) start = space + 1; }
+    var end = Math.min(text.length, start + SNIPPET_LENGTH);
+    if (end < text.length) { var cut = text.lastIndexOf(" ", end); if (cut > Math.max(at, start)) end = cut; }
+    var part = text.slice(start, end), partLower = part.toLowerCase();
+    var out = document.createElement("span");
+    out.className = "snippet";
+    if (start > 0) out.appendChild(document.createTextNode("… "));
+    var i = 0;
+    while (i < part.length) {
+      var next = -1, length = 0;
+      terms.forEach(function (t) {
+        var j = partLower.indexOf(t, i);
+        if (j >= 0 && (next < 0 || j < next || (j === next && t.length > length))) { next = j; length = t.length; }
+      });
+      if (next < 0) { out.appendChild(document.createTextNode(part.slice(i))); break; }
+      if (next > i) out.appendChild(document.createTextNode(part.slice(i, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = part.slice(next, next + length);
+      out.appendChild(mark);
+      i = next + length;
+    }
+    if (end < text.length) out.appendChild(document.createTextNode(" …"));
+    return out;
+  }
+
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   if (input && list) {
@@ -48,6 +80,7 @@
         stage.textContent = " · " + page.stage;
         item.appendChild(link);
         item.appendChild(stage);
+        if (page.text) item.appendChild(snippet(page.text, input.value));
         list.appendChild(item);
       });
       if (!found.length && input.value.trim()) {
@@ -85,6 +118,7 @@
 
   /* ---------- the form's answers as namespace values (mirrors applyform.form_values) ---------- */
   function iso(d) { return d.toISOString().slice(0, 10); }
+  function localIso(d) { return iso(new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()))); }  // the reader's calendar day
   function parseIso(s) { var p = s.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
   function monthsBetween(today, target) {
     var months = (target.getUTCFullYear() - today.getUTCFullYear()) * 12 + (target.getUTCMonth() - today.getUTCMonth());
@@ -139,17 +173,30 @@
   }
   window.roadmapApply = apply;
 
+  /* The first Match year whose season has not started (the Python side:
+     roadmap.commands.site.first_open_match_year). The page was built on some day; the reader's
+     today picks the default, unless they typed a year. */
+  function defaultMatchYear(todayIso) {
+    var season = window.ROADMAP_RULES.season, today = parseIso(todayIso);
+    for (var year = today.getUTCFullYear(); ; year++) {
+      if (new Date(Date.UTC(year + season.years, season.month - 1, season.day)) > today) return year;
+    }
+  }
+  window.roadmapDefaultYear = defaultMatchYear;
+
   var form = document.getElementById("apply-form");
   var results = document.getElementById("apply-results");
   if (form && results && window.ROADMAP_RULES) {
+    var yearField = form.elements.match_year;
+    if (yearField.value === yearField.defaultValue) yearField.value = defaultMatchYear(localIso(new Date()));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var number = function (name) { var raw = form.elements[name].value.trim(); return raw === "" ? null : parseInt(raw, 10); };
       var answers = { stage: form.elements.stage.value, step1_status: form.elements.step1_status.value,
                       ck_score: number("ck_score"), practice_latest: number("practice_latest"),
-                      match_year: number("match_year") || new Date().getFullYear() + 1,
+                      match_year: number("match_year") || defaultMatchYear(localIso(new Date())),
                       applicant_type: form.elements.applicant_type.value };
-      var ids = apply(answers, iso(new Date()));
+      var ids = apply(answers, localIso(new Date()));
       results.textContent = "";
       var heading = document.createElement("h3");
       heading.textContent = ids.length + " sections apply to you";
