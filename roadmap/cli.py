@@ -472,6 +472,10 @@ def serve(
     help="Build only share K of N (deterministic); join the shards with --merge.",
 )
 @click.option("--merge", is_flag=True, help="Join the rows the shards left in --out into summary.csv and index.html.")
+@click.option(
+    "--since", type=click.IntRange(1), metavar="RUN", help="Compare with this kept run (see --runs), not the last one."
+)
+@click.option("--runs", "list_runs", is_flag=True, help="List the runs kept in --out with their dates, and stop.")
 @FORCE_OUT_OPTION
 @_shared
 @_guarded
@@ -485,6 +489,8 @@ def batch(
     shard: tuple[int, int],
     merge: bool,
     force_out: bool,
+    since: int | None,
+    list_runs: bool,
     **shared: Any,
 ) -> None:
     """Build the plans of many advisees, with a dashboard and summary.csv.
@@ -504,6 +510,16 @@ def batch(
 
     settings = Settings(click.get_current_context(), **shared)
     now = today or _now()
+    if list_runs:
+        from roadmap.commands.changes import kept_runs
+        from roadmap.write.output import OutDir
+
+        kept = kept_runs(OutDir(out_dir)) if out_dir.is_dir() else []
+        for number, day, count in kept:
+            click.echo(f"run {number}  {day}  {count} advisees")
+        if not kept:
+            click.echo(f"no runs kept in {out_dir}/ yet")
+        return
     if merge and paths:
         raise click.UsageError("--merge reads the rows already in --out; give no profiles")
     if not merge and not paths:
@@ -512,12 +528,16 @@ def batch(
     share = f"{batches.ROWS_DIR}/shard-{shard[0]}-of-{shard[1]}.lock" if shard != (1, 1) and not merge else None
     out = claim_out(out_dir, force_out, share)
     if merge:
-        outcome = batches.merge(out, today, settings.content_dir, settings.templates_dir)
+        if since is not None and since not in _kept(out):
+            raise click.UsageError(f"--since {since}: no such run kept in {out.root}/ (see roadmap batch --runs)")
+        outcome = batches.merge(out, today, settings.content_dir, settings.templates_dir, since)
         if outcome.missing:
             raise click.UsageError(f"shards not finished yet: {', '.join(outcome.missing)}")
     else:
+        if since is not None and since not in _kept(out):
+            raise click.UsageError(f"--since {since}: no such run kept in {out.root}/ (see roadmap batch --runs)")
         options = batches.BatchOptions(
-            formats, now, jobs or batches.default_jobs(), force, shard, force_out, settings.detail
+            formats, now, jobs or batches.default_jobs(), force, shard, force_out, settings.detail, since
         )
         with contextlib.ExitStack() as bars:
 
@@ -547,6 +567,12 @@ def batch(
         settings.say(f"{done}, {failed} failed: {out.root}/index.html, {out.root}/summary.csv")
     if failed:
         sys.exit(1)
+
+
+def _kept(out: OutDir) -> list[int]:
+    from roadmap.commands.changes import run_numbers
+
+    return run_numbers(out)
 
 
 def _report_rows(failed: list[Any], shown_errors: Mapping[str, str]) -> int:

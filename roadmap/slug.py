@@ -8,6 +8,8 @@ import unicodedata
 # Names Windows refuses for files and folders, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 MAX_LENGTH = 60
+# What a slug looks like once made: folder names read back from a file are checked against it.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def slugify(text: str, fallback: str = "profile") -> str:

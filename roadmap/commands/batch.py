@@ -21,9 +21,10 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from roadmap import __version__
+from roadmap.commands import changes as runs
 from roadmap.errors import InputError, Problem, printable, show_value
 from roadmap.load.yamlsrc import load_yaml, read_bytes, read_text
-from roadmap.slug import slugify
+from roadmap.slug import SLUG, slugify
 from roadmap.write.csvtable import CsvTable
 from roadmap.write.output import OutDir
 from roadmap.write.parallel import available_cpus
@@ -43,7 +44,6 @@ ROW_FILE = ".roadmap-row.json"
 # The templates a batch renders: checked once before any plan is built (a broken theme would
 # break every plan; one clear error beats a hundred identical rows).
 BATCH_TEMPLATES = ("plan.html", "batch/dashboard.html")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SHARD_FILE = re.compile(r"shard-([1-9][0-9]*)-of-([1-9][0-9]*)\.json")  # one name per shard: no leading zeros
 # Flags and warnings that put an advisee at the top of the dashboard.
 ATTENTION_FLAGS = {
@@ -94,6 +94,8 @@ class Row:
     error: str = ""
     files: tuple[str, ...] = ()
     program_tiers: str = ""  # "likely 1, target 2, ..." when the profile names a program list
+    # What the next run compares (changes.facts_of); not a column of summary.csv.
+    facts: runs.Facts = ()
 
     @classmethod
     def from_json(cls, data: object) -> Row:
@@ -112,7 +114,8 @@ class Row:
             check, message = _ROW_RULES[name]
             if not check(data[name]):
                 raise BadRow(name, message, data[name])
-        return cls(**{**data, **{name: tuple(data[name]) for name in ("flags", "attention", "files")}})
+        tuples = {name: tuple(data[name]) for name in ("flags", "attention", "files")}
+        return cls(**{**data, **tuples, "facts": tuple((what, value) for what, value in data["facts"])})
 
     def cleaned(self) -> Row:
         """The same row with control characters replaced in every text (see errors.printable)."""
@@ -195,6 +198,7 @@ _ROW_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "flags": (_is_texts, _TEXTS),
     "attention": (_is_texts, _TEXTS),
     "files": (_is_file_names, "must be a list of relative file names"),
+    "facts": (runs.is_facts, "must be a list of [what, value] pairs of texts, each what known and once"),
     **dict.fromkeys(_TEXT_FIELDS, (_is_text, "must be a text without control characters")),
 }
 
@@ -294,6 +298,7 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
         attention=tuple(attention),
         files=files,
         program_tiers=", ".join(f"{tier} {n}" for tier, n in plan.programs.counts.items()) if plan.programs else "",
+        facts=runs.facts_of(plan),
     ).cleaned()
 
 
@@ -367,7 +372,8 @@ def _error_row(job: Job, name: str, error: InputError, out_root: Path) -> tuple[
         return " | ".join(p.format() for p in problems).replace("\n", " ").replace("\t", " ")
 
     public = one_line(job.public_problem(p, out_root) for p in error.problems)
-    return Row(job.slug, name, job.public, "error", error=public).cleaned(), printable(one_line(error.problems))
+    row = Row(job.slug, name, job.public, "error", error=public, facts=runs.UNREADABLE_FACTS).cleaned()
+    return row, printable(one_line(error.problems))
 
 
 def _done_row(job: Job, out_root: Path, digest: str) -> Row | None:
@@ -392,6 +398,7 @@ class BatchOptions:
     shard: tuple[int, int] = (1, 1)
     force_out: bool = False  # overwrite files in profile folders that roadmap cannot prove it wrote
     detail: Detail = "short"  # how much guidance each plan prints
+    since: int | None = None  # compare with this kept run instead of the last completed one
 
 
 def run_batch(
@@ -517,12 +524,14 @@ def run(
         shown_errors=shown,
     )
     if options.shard == (1, 1):
-        write_summary(out, rows, templates, options.today, rules_or_builtin(inputs.rules))
+        write_summary(out, rows, templates, options.today, rules_or_builtin(inputs.rules), since=options.since)
     failed = {row.slug for row in rows if row.status == "error"}
     return Outcome(rows, options.today, len(unchanged - failed), shown)
 
 
-def merge(out: OutDir, today: date | None, content_dir: Path | None, templates_dir: Path | None) -> Outcome:
+def merge(
+    out: OutDir, today: date | None, content_dir: Path | None, templates_dir: Path | None, since: int | None = None
+) -> Outcome:
     """`roadmap batch --merge`: join the shards' rows into summary.csv and the dashboard, once all are done."""
     from roadmap.load.layers import BUILTIN_CONTENT, BUILTIN_TEMPLATES, Layered
     from roadmap.load.rules import load_rules
@@ -531,21 +540,34 @@ def merge(out: OutDir, today: date | None, content_dir: Path | None, templates_d
     if missing:
         return Outcome(rows, day, missing=tuple(missing))
     rules = load_rules(Layered(BUILTIN_CONTENT, content_dir))
-    write_summary(out, rows, Layered(BUILTIN_TEMPLATES, templates_dir), day, rules)
+    write_summary(out, rows, Layered(BUILTIN_TEMPLATES, templates_dir), day, rules, since=since)
     return Outcome(rows, day)
 
 
-def write_summary(out: OutDir, rows: list[Row], templates: Layered, today: date, rules: Rules) -> None:
-    """summary.csv and the dashboard for every row.
+def write_summary(
+    out: OutDir, rows: list[Row], templates: Layered, today: date, rules: Rules, *, since: int | None = None
+) -> None:
+    """summary.csv, changes.csv and the dashboard for every row; then this run's snapshot.
 
     summary.csv goes first: when the dashboard template of a user's theme fails on these rows
-    (an input error naming its line), the table of results is still written.
+    (an input error naming its line), the table of results is still written. The snapshot goes
+    last: a run killed before it is not a completed run, and the next compares with the one before.
     """
     from roadmap.render.dashboard import write_dashboard
 
+    snapshot = {row.slug: runs.Advisee(row.name, row.facts) for row in rows}
+    before = runs.last_snapshot(out) if since is None else runs.snapshot_of_run(out, since)
+    changes = runs.compare(before, snapshot)
     out.write("summary.csv", SUMMARY.render(sorted(rows, key=lambda r: (r.source, r.slug))))
-    counts = {"attention": sum(1 for r in rows if r.attention), "error": sum(1 for r in rows if r.status == "error")}
-    write_dashboard(out, dashboard_rows(rows), counts, templates, today, rules)
+    runs.write_changes(out, changes)
+    counts = {
+        "attention": sum(1 for r in rows if r.attention),
+        "error": sum(1 for r in rows if r.status == "error"),
+        "changed": len({c.slug for c in changes if c.what != runs.GONE}),
+        "gone": sum(1 for c in changes if c.what == runs.GONE),
+    }
+    write_dashboard(out, dashboard_rows(rows), counts, templates, today, rules, changes=runs.by_slug(changes))
+    runs.write_snapshot(out, snapshot, today)
 
 
 def check_theme(templates_dir: Path | None) -> None:

@@ -25,10 +25,13 @@ def write_dashboard(
     templates: Layered,
     today: date,
     rules: Rules,
+    *,
+    changes: Mapping[str, Sequence[object]] | None = None,
 ) -> None:
     """index.html listing `rows` in their order (the template reads a batch row's fields), with its assets.
 
-    `rules` are the run's (its stages in reading order, flag labels, glossary).
+    `rules` are the run's (its stages in reading order, flag labels, glossary); `changes`, by
+    slug, what changed since the last run (the template reads each change's `text`).
     """
     template = make_environment(templates).get_template("batch/dashboard.html")
     stages = {stage: label for stage, label in rules.stage_labels.items() if stage != "overview"}
@@ -39,6 +42,7 @@ def write_dashboard(
         stages=tuple(stages),
         stage_labels=stages,
         flag_labels=rules.flag_labels,
+        changes=changes or {},
         disclaimer=DISCLAIMER,
     )
     for asset in DASHBOARD_ASSETS:

@@ -8,15 +8,18 @@
   var rows = Array.prototype.slice.call(body.rows);
   var text = document.getElementById("filter-text");
   var stage = document.getElementById("filter-stage");
+  var changed = document.getElementById("filter-changed");
   function filter() {
-    var needle = (text.value || "").toLowerCase(), wanted = stage.value;
+    var needle = (text.value || "").toLowerCase(), wanted = stage.value, onlyChanged = changed && changed.checked;
     rows.forEach(function (row) {
-      var show = (!needle || row.textContent.toLowerCase().indexOf(needle) >= 0) && (!wanted || row.getAttribute("data-stage") === wanted);
+      var show = (!needle || row.textContent.toLowerCase().indexOf(needle) >= 0) && (!wanted || row.getAttribute("data-stage") === wanted)
+        && (!onlyChanged || +row.getAttribute("data-changes") > 0);
       row.hidden = !show;
     });
   }
   text.addEventListener("input", filter);
   stage.addEventListener("change", filter);
+  if (changed) changed.addEventListener("change", filter);
   Array.prototype.forEach.call(table.querySelectorAll("th button"), function (button) {
     button.addEventListener("click", function () {
       var th = button.parentNode, key = button.getAttribute("data-key"), numeric = button.getAttribute("data-type") === "number";
