@@ -70,10 +70,23 @@ class Change:
 
     @property
     def text(self) -> str:
-        """As the dashboard lists it."""
+        """As the dashboard lists it: a list-valued fact by what was added and removed."""
         if self.what in (NEW, GONE):
             return self.what
+        if self.what in LISTS:
+            was, now = _items(self.before), _items(self.after)
+            added = [f"added {item}" for item in now if item not in was]
+            removed = [f"removed {item}" for item in was if item not in now]
+            return f"{self.what}: {'; '.join(added + removed)}"
         return f"{self.what}: {self.before or '(none)'} → {self.after or '(none)'}"
+
+
+# Facts that are lists joined by "; " (changes.csv keeps them whole; the dashboard shows the difference).
+LISTS = ("Flags", "Overdue actions")
+
+
+def _items(value: str) -> list[str]:
+    return [item for item in value.split("; ") if item]
 
 
 CHANGES = CsvTable[Change](
