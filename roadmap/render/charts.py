@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from roadmap.load.rules import Rules
 
 WIDTH = 960
+PLOT_HEIGHT = 2 * 120  # the score chart's plotting area, in user units (not a score)
 FONT_SIZE = 15
 FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
 # Average advance of a glyph, in ems, in DejaVu Sans (the widest face named): an overestimate
@@ -385,7 +386,8 @@ def practice_chart_svg(
     legend, legend_bottom = _legend(keys, 8, 16)
     band_labels = [band.chart_label for band in rules.bands]
     label_room = max(_text_width(label) for label in band_labels) + 12
-    plot = _Plot(12 + _text_width("260") + 10, legend_bottom + 14, WIDTH - 16 - label_room, legend_bottom + 14 + 240)
+    tick_room = _text_width(str(rules.chart_range[1] + 10)) + 10  # the widest score on the axis
+    plot = _Plot(12 + tick_room, legend_bottom + 14, WIDTH - 16 - label_room, legend_bottom + 14 + PLOT_HEIGHT)
     first, last = practice[0].date, max(practice[-1].date, today)
     start, end = first - timedelta(days=7), last + timedelta(days=7)
 
