@@ -14,12 +14,13 @@ from roadmap.commands.pipeline import Inputs, load_inputs
 from roadmap.commands.pipeline import plan_profile as build_profile_plan
 from roadmap.decide.facts import FIELDS, FLAGS
 from roadmap.errors import InputError, Problem
-from roadmap.load.conditions import Condition, explain, parse_condition, paths_of
+from roadmap.load.conditions import explain, paths_of
 from roadmap.load.layers import BUILTIN_CONTENT, Layered
 from roadmap.load.reasons import Phrasebook, read_reasons
 from roadmap.load.rules import builtin_rules, load_rules
 from roadmap.load.yamlsrc import load_yaml
 from tests.conftest import PROFILES, TODAY
+from tests.test_conditions import cond
 from tests.test_golden import READ_ON
 
 BOOK = builtin_rules().reasons
@@ -28,14 +29,6 @@ BOOK = builtin_rules().reasons
 _ID_LIKE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)+|[a-z]+\d\w*")
 # The machine form this issue replaces: "Genetics electives on your record: 0, below 1."
 _COUNTED = re.compile(r":\s*-?\d+,\s*(?:at or )?(?:above|below)\b")
-
-
-def cond(text: str) -> Condition:
-    doc = load_yaml(text, "m.md", line_offset=1)
-    problems: list[Problem] = []
-    parsed = parse_condition(doc.data, doc, (), problems, FIELDS)
-    assert problems == []
-    return parsed
 
 
 def why(text: str, **values: Any) -> list[str]:

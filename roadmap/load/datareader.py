@@ -6,6 +6,7 @@ reports every problem in a file at once.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -85,10 +86,9 @@ class DataReader:
         return str(raw)
 
     def day(self, at: KeyPath, raw: object) -> date | None:
-        try:
-            return date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            pass
+        if isinstance(raw, str):
+            with contextlib.suppress(ValueError):  # a malformed date falls through to the error below
+                return date.fromisoformat(raw)
         self.error(at, "must be a real date written YYYY-MM-DD", shape(raw))
         return None
 
