@@ -246,3 +246,52 @@ def test_a_content_folder_overrides_the_glossary_and_its_problems_stop_the_load(
     assert str(caught.value) == (
         "mine/data/glossary.yaml:4:13: terms[0].source: must be an http:// or https:// link (got ftp://x.org/)"
     )
+
+
+# --- the screen's fast path (issue 21) ------------------------------------------------------
+# On screen only the tags that change where text sits are read; the walk over every text node
+# (which print needs) is the oracle: both must give the same page for any well-formed HTML.
+FRAGMENTS = (
+    "<p>ERAS and NRMP</p>",
+    "<p>The CK exam, IMGs and an IMG</p>",
+    "<!-- ERAS NRMP CK -->",
+    "<code>ERAS</code>",
+    "<pre><code>NRMP <code>CK</code> IMG</code> MGG</pre>",
+    '<abbr title="Clinical Knowledge">CK</abbr>',
+    "<abbr>ERAS</abbr>",
+    '<abbr title="x"><b>NRMP</b> and <code>IMG</code></abbr>',
+    '<div data-no-abbr><div>ERAS</div> NRMP</div><p data-NO-ABBR="">MGG</p>',
+    '<span title="data-no-abbr">ECFMG</span>',
+    "<script>var a = '<code>'; // ERAS </script>",
+    "<style>/* NRMP */</style><textarea>CK</textarea>",
+    '<svg viewBox="0 0 1 1"><title>IMG</title><text>ERAS</text></svg><svg/>',
+    "<p><a href=\"https://x.org/ERAS\" title='NRMP > CK'>https://www.nrmp.org/CK ECFMG</a></p>",
+    "<br><img alt=\"ERAS\"><input value='CK'>",
+    "<head><title>ERAS</title><style>p{}</style></head>",
+    "<h2>MyERAS &amp;NRMP MGGs</h2>",
+)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_screen_fast_path_gives_the_walks_page(seed: int) -> None:
+    import random
+
+    from roadmap.render.abbreviations import _expand_walking, _matcher
+
+    chosen = random.Random(seed).choices(FRAGMENTS, k=8)
+    page = "<html><body>" + "".join(chosen) + "</body></html>"
+    walked = _expand_walking(page, _matcher(GLOSSARY), len(GLOSSARY.terms), for_print=False)
+    assert screen(page) == walked
+
+
+def test_the_screen_fast_path_gives_the_walks_page_on_every_golden_page() -> None:
+    from roadmap.render.abbreviations import _expand_walking, _matcher
+
+    glossary = builtin_rules().glossary
+    pages = sorted((REPO / "tests" / "golden").rglob("*.html"))
+    assert pages
+    for file in pages:
+        # The golden pages are already spelled out: take the spelling out away first.
+        page = re.sub(r'<abbr title="[^"]*">([^<]*)</abbr>', r"\1", file.read_text(encoding="utf-8"))
+        walked = _expand_walking(page, _matcher(glossary), len(glossary.terms), for_print=False)
+        assert expand_abbreviations(page, glossary, for_print=False) == walked, file.name

@@ -369,3 +369,23 @@ def test_no_more_than_the_cap_is_read_whatever_size_the_file_reports() -> None:
     with pytest.raises(InputError) as caught:
         read_bytes(status, "status", max_bytes=100)
     assert [p.format() for p in caught.value.problems] == ["status:1:1: (root): file is larger than 100 bytes"]
+
+
+def test_code_spans_of_single_backticks_blank_as_the_general_scan_does() -> None:
+    """The fast path for bodies whose backtick runs are all single (issue 21) pairs each with the
+    next, as the general scan does; a longer run after the text changes nothing before it."""
+    import random
+
+    from roadmap.load.bodies import _blank_code_spans
+
+    rng = random.Random(21)
+    for _ in range(5000):
+        text = "".join(rng.choice("ab `\n{") for _ in range(rng.randint(0, 30)))
+        while "``" in text:
+            text = text.replace("``", "`a`")
+        fast = _blank_code_spans(text)
+        general = _blank_code_spans(text + "\n``")[: len(text)]  # a double run: the general scan
+        assert fast == general, text
+        assert len(fast) == len(text) and [i for i, c in enumerate(fast) if c == "\n"] == [
+            i for i, c in enumerate(text) if c == "\n"
+        ]

@@ -155,7 +155,16 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     assert _tree(out) == _tree(clean)
     assert not (out / "modules" / "new-module.html").exists()
     assert "Edited opening" in (out / "modules" / "landscape.html").read_text()
-    assert "A brand new module" not in (out / "assets" / "search-index.js").read_text()
+    assert "A brand new module" not in search_index(out)
+    assert "Another module" in search_index(out)
+
+
+def search_index(site: Path) -> str:
+    """The search index as a browser gets it: the parts search-index.js lists, in order."""
+    manifest = (site / "assets" / "search-index.js").read_text()
+    parts = json.loads(manifest.split("window.ROADMAP_SEARCH_PARTS = ", 1)[1].rstrip().removesuffix(";"))
+    assert parts and all(re.fullmatch(r"search-index-\d{3}\.js", part) for part in parts)
+    return "".join((site / "assets" / part).read_text() for part in parts)
 
 
 # ---------- "apply to me" vectors ----------
@@ -209,3 +218,28 @@ def test_vectors_cover_every_module() -> None:
     beyond_the_form = {m.id for m in modules if m.when is not None and paths_of(m.when) & assumed}
     assert beyond_the_form == {"match-year-at-risk", "score-reporting"}
     assert seen == {m.id for m in modules} - beyond_the_form
+
+
+def test_a_site_library_reads_bodies_again_and_refuses_one_changed_since_it_was_checked(tmp_path: Path) -> None:
+    """The site holds no body in memory (issue 21): each is read again when a page needs it,
+    and one that changed after loading is never rendered unchecked."""
+    from roadmap.errors import InputError
+
+    content = tmp_path / "content" / "overview"
+    content.mkdir(parents=True)
+    module = content / "lazy.md"
+    module.write_text(
+        "---\nid: lazy\ntitle: Lazy\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n"
+        "---\nFirst words.\n"
+    )
+    inputs = load_inputs(tmp_path / "content", keep_bodies=False)
+    lazy = inputs.library.by_id("lazy")
+    assert lazy.kept_body is None
+    assert lazy.body == "First words.\n"
+    assert load_inputs(tmp_path / "content").library.by_id("lazy").kept_body == "First words.\n"
+    module.write_text(module.read_text().replace("First words.", "[Unchecked](javascript:alert(1))"))
+    with pytest.raises(InputError) as raised:
+        _ = lazy.body
+    assert [p.format() for p in raised.value.problems] == [
+        f"{lazy.file}:8:1: body: changed while roadmap was running; run again"
+    ]

@@ -70,16 +70,23 @@ class Inputs:
 
 
 def load_inputs(
-    content_dir: Path | None = None, templates_dir: Path | None = None, *, detail: Detail = "short"
+    content_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    *,
+    detail: Detail = "short",
+    keep_bodies: bool = True,
 ) -> Inputs:
-    """Load the content library and season table, with user folders in front of the built-ins."""
+    """Load the content library and season table, with user folders in front of the built-ins.
+
+    `keep_bodies=False` (the site) holds no module body in memory; see `load_library`.
+    """
     content = Layered(BUILTIN_CONTENT, content_dir)
     templates = Layered(BUILTIN_TEMPLATES, templates_dir)
     problems: list[Problem] = []
     planning = load_rules(content)  # the modules and the season file are read against these rules
     library = None
     try:
-        library = load_library(content, planning)
+        library = load_library(content, planning, keep_bodies=keep_bodies)
     except InputError as exc:
         problems.extend(exc.problems)
     seasons = _load_data(

@@ -51,6 +51,6 @@ def publish(
     from roadmap.commands.pipeline import load_inputs
     from roadmap.commands.site import build_site
 
-    inputs = load_inputs(content_dir, templates_dir)
+    inputs = load_inputs(content_dir, templates_dir, keep_bodies=False)  # thousands of pages: bodies stay on disk
     counts = build_site(inputs, out, base_url=base_url, today=today, warn=warn, fingerprint=fingerprint, jobs=jobs)
     return Published(False, counts["rendered"], counts["skipped"], counts["removed"])

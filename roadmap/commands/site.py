@@ -15,9 +15,11 @@ import itertools
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from html import unescape
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -35,11 +37,11 @@ from roadmap.render.abbreviations import expand_abbreviations
 from roadmap.render.applyform import APPLICANT_TYPES, STEP1_STATUSES, browser_rules
 from roadmap.render.html import DISCLAIMER, asset_files, make_environment
 from roadmap.write.output import NotOurs
-from roadmap.write.parallel import write_all
+from roadmap.write.parallel import Render, write_all
 from roadmap.write.sitestate import FINGERPRINT_KEY, STATE_FILE, entry, intact, read_state, written_sha256
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Mapping
     from pathlib import Path
 
     from jinja2 import Environment
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from roadmap.commands.pipeline import Inputs
     from roadmap.load.glossary import Glossary
     from roadmap.load.rules import Rules
+    from roadmap.load.sources import Citation
     from roadmap.write.output import OutDir
 
 # What a module body's milestone placeholders say on the site, where there is no one person's plan.
@@ -71,47 +74,99 @@ SEASON_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     title: str
     url: str  # relative to the site root
+
+
+# What a page is made from: its context, or (for the many module pages) how to make it.
+Context = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
 @dataclass
 class SitePlan:
     """Every page of the site, decided before anything is written."""
 
-    pages: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # path -> (template, context)
+    pages: dict[str, tuple[str, Context]] = field(default_factory=dict)  # path -> (template, context)
+
+    def context(self, path: str) -> dict[str, Any]:
+        made = self.pages[path][1]
+        return made() if callable(made) else made
 
 
 @dataclass(frozen=True)
+class _ModulePages:
+    """What every module page's context is made from; links, crumbs and citations are made
+    once and shared by every page that shows them."""
+
+    common: dict[str, Any]
+    ordered: list[Module]
+    links: list[Link]  # to each module's page, in `ordered` order (a page's prev and next)
+    crumbs: dict[str, tuple[Link, Link]]  # stage -> Home, the stage
+    topics: dict[str, Link]
+    cite: Callable[[str], Citation]
+    flag_labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _ModuleContext:
+    pages: _ModulePages
+    index: int
+
+    def __call__(self) -> dict[str, Any]:
+        pages, index = self.pages, self.index
+        module = pages.ordered[index]
+        return {
+            **pages.common,
+            "title": module.title,
+            "module": module,
+            "body": LazyBody(module),
+            "shown_when": describe(module.when, pages.flag_labels),
+            "citations": [pages.cite(source) for source in dict.fromkeys(module.sources)],
+            "topics": [pages.topics[t] for t in module.topics],
+            "crumbs": pages.crumbs[module.stage],
+            "prev": pages.links[index - 1] if index else None,
+            "next": pages.links[index + 1] if index + 1 < len(pages.ordered) else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ListedModule:
+    """What a list page shows of a module: its fingerprint is all a list depends on, so editing
+    a module's body rewrites its own page and search part, never the lists that name it."""
+
+    id: str
+    title: str
+    stage: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LazyBody:
     """A module body rendered only when a page that shows it is actually written."""
 
     module: Module
 
     def __html__(self) -> str:
-        return str(_site_body(self.module.body))
+        return str(render_body(self.module.body, generic_lookup))
 
     def __str__(self) -> str:
         return self.__html__()
 
 
-# Body text -> HTML for the build under way: a page and the search index share one rendering,
-# and helper processes send theirs back (see `write_all`), so no body is rendered twice.
-_BODY_HTML: dict[str, Markup] = {}
+# Module pages per part of the search index: an edit rewrites its page and one part.
+SEARCH_PART_SIZE = 100
+SEARCH_INDEX = "assets/search-index.js"  # lists the parts; site.js loads them
+SEARCH_TEXT_LIMIT = 4000  # characters of a page's text in the index
+# A part adds its entries to the index the manifest starts (an array, so order is kept).
+_PART_START = "window.ROADMAP_SEARCH.push.apply(window.ROADMAP_SEARCH, "
+_PART_END = ");\n"
 
-
-def _site_body(body: str) -> Markup:
-    html = _BODY_HTML.get(body)
-    if html is None:
-        html = _BODY_HTML[body] = render_body(body, generic_lookup)
-    return html
-
-
-def _receive_bodies(rendered: object) -> None:
-    assert isinstance(rendered, dict)
-    _BODY_HTML.update(rendered)
+# The search text of each module page this process rendered and whose part it has not yet
+# written: the pages of a part and the part itself are written by one process, in that order
+# (see `write_all`), so a text lives from its page's rendering to its part's.
+_SEARCH_TEXTS: dict[str, str] = {}
 
 
 def generic_lookup(path: str) -> str:
@@ -141,27 +196,31 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
     by_stage = {stage: [m for m in modules if m.stage == stage] for stage in site_stages}
     nav = [Link(stage_labels[s], f"stages/{s}.html") for s in site_stages if by_stage[s]]
     common = {"nav": nav, "disclaimer": DISCLAIMER, "tool_version": __version__}
-    bodies = {m.id: LazyBody(m) for m in modules}
+    # A module page's context is made when it is needed (its fingerprint, its rendering) and
+    # then dropped: a site of thousands of pages holds a small recipe per page, not a context.
     ordered = [m for stage in site_stages for m in by_stage[stage]]
-    for index, module in enumerate(ordered):
-        previous = ordered[index - 1] if index else None
-        following = ordered[index + 1] if index + 1 < len(ordered) else None
-        site.pages[f"modules/{module.id}.html"] = (
-            "site/module.html",
-            {
-                **common,
-                "title": module.title,
-                "module": module,
-                "body": bodies[module.id],
-                "shown_when": describe(module.when, rules.flag_labels),
-                "citations": [rules.sources.cite(source) for source in dict.fromkeys(module.sources)],
-                "topics": [Link(TOPIC_LABELS[t], f"topics/{t}.html") for t in module.topics],
-                "crumbs": [Link("Home", "index.html"), Link(stage_labels[module.stage], f"stages/{module.stage}.html")],
-                "prev": Link(previous.title, f"modules/{previous.id}.html") if previous else None,
-                "next": Link(following.title, f"modules/{following.id}.html") if following else None,
-            },
-        )
-    cards = {m.id: {"module": m, "summary": _summary(m), "url": f"modules/{m.id}.html"} for m in modules}
+    pages = _ModulePages(
+        common=common,
+        ordered=ordered,
+        links=[Link(m.title, f"modules/{m.id}.html") for m in ordered],
+        crumbs={
+            stage: (Link("Home", "index.html"), Link(stage_labels[stage], f"stages/{stage}.html"))
+            for stage in site_stages
+        },
+        topics={topic: Link(TOPIC_LABELS[topic], f"topics/{topic}.html") for topic in TOPICS},
+        cite=functools.cache(rules.sources.cite),
+        flag_labels=rules.flag_labels,
+    )
+    for index, link in enumerate(pages.links):
+        site.pages[link.url] = ("site/module.html", _ModuleContext(pages, index))
+    cards = {
+        m.id: {
+            "module": ListedModule(m.id, m.title, m.stage, tuple(m.topics)),
+            "summary": _summary(m),
+            "url": f"modules/{m.id}.html",
+        }
+        for m in modules
+    }
     for stage in site_stages:
         if by_stage[stage]:
             site.pages[f"stages/{stage}.html"] = (
@@ -200,7 +259,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
                     **common,
                     "title": title,
                     "crumbs": [Link("Home", "index.html")],
-                    "modules": [{"module": m, "body": bodies[m.id], "url": f"modules/{m.id}.html"} for m in chosen],
+                    "modules": [{"module": m, "body": LazyBody(m), "url": f"modules/{m.id}.html"} for m in chosen],
                 },
             )
     site.pages["calendar.html"] = (
@@ -279,7 +338,7 @@ def _fingerprint(value: Any) -> Any:
             value.topics,
             value.order,
             value.sources,
-            value.body,
+            value.body_sha256,
             describe(value.when),
         ]
     if isinstance(value, dict):
@@ -289,7 +348,7 @@ def _fingerprint(value: Any) -> Any:
     if isinstance(value, Link):
         return [value.title, value.url]
     if isinstance(value, LazyBody):
-        return value.module.body
+        return value.module.body_sha256
     return str(value)
 
 
@@ -309,7 +368,6 @@ def build_site(
     `warn` hears of each file the last record lists that is not removed because it is not
     provably the one roadmap wrote.
     """
-    _BODY_HTML.clear()  # bodies render with this build's rules and values
     env = make_environment(inputs.templates)
     site = plan_site(inputs, today)
     base = base_url if base_url.endswith("/") else base_url + "/"
@@ -320,59 +378,79 @@ def build_site(
     previous.pop(FINGERPRINT_KEY, None)
     state: dict[str, str] = {}
     counts = {"rendered": 0, "skipped": 0, "removed": 0}
-    pending: list[tuple[str, Callable[[], bytes]]] = []
     unchanged: set[str] = set()
     root = os.fspath(out.root)
 
-    def emit(path: str, make: Callable[[], bytes], *inputs_of_page: Any) -> None:
+    def needed(path: str, *inputs_of_page: Any) -> bool:
+        """Whether `path` must be written: its inputs changed, or its file is not what we wrote."""
         digest = _hash(shared, *inputs_of_page)
         state[path] = digest
         if intact(previous.get(path), digest, os.path.join(root, path)):
             counts["skipped"] += 1
             unchanged.add(path)
-        else:
-            pending.append((path, make))
+            return False
+        return True
 
-    for path, (template, context) in sorted(site.pages.items()):
-        page = functools.partial(_render, env, template, context, path, base, glossary)
-        emit(path, page, template, _fingerprint(context))
+    def page(path: str) -> Render:
+        return functools.partial(_render_page, env, site, path, base, glossary)
+
+    # A part of the search index follows its pages in one group, so the process that renders
+    # them extracts their texts and writes the part: no text crosses processes or waits for all.
+    _SEARCH_TEXTS.clear()
+    groups: list[list[tuple[str, Render]]] = []
+    module_pages = sorted(path for path in site.pages if path.startswith("modules/"))
+    parts = [module_pages[at : at + SEARCH_PART_SIZE] for at in range(0, len(module_pages), SEARCH_PART_SIZE)]
+    part_names = [_part_name(number) for number in range(1, len(parts) + 1)]
+    for name, members in zip(part_names, parts, strict=True):
+        group = [(path, page(path)) for path in members if needed(path, *_page_inputs(site, path))]
+        if needed(name, [_search_inputs(site, path) for path in members]):
+            group.append((name, functools.partial(_search_part, site, members, out.root / name, unchanged)))
+        if group:
+            groups.append(group)
+    for path in sorted(set(site.pages) - set(module_pages)):
+        if needed(path, *_page_inputs(site, path)):
+            groups.append([(path, page(path))])
     for relative, file in asset_files(inputs.templates).items():
         if not relative.startswith("assets/print"):
             data = file.read_bytes()
-            emit(relative, functools.partial(bytes, data), hashlib.sha256(data).hexdigest())
-    # Pages can be rebuilt from their inputs: written without an fsync each (see `intact`).
-    write_all(out, pending, jobs=jobs, share_back=lambda: _BODY_HTML, receive=_receive_bodies)
-    counts["rendered"] += len(pending)
-    pending.clear()
-    # Files made from every page come after them, here, where every rendered body is at hand.
-    searchable = [
-        _fingerprint(context["module"])
-        for path, (_t, context) in sorted(site.pages.items())
-        if path.startswith("modules/")
-    ]
-    known = _known_search_texts(out.root, unchanged)
-    emit("assets/search-index.js", lambda: _js("ROADMAP_SEARCH", _search_index(site, known)), searchable)
+            if needed(relative, hashlib.sha256(data).hexdigest()):
+                groups.append([(relative, functools.partial(bytes, data))])
     rules = browser_rules(inputs.library, rules_or_builtin(inputs.rules), today)
-    emit("assets/rules.js", lambda: _js("ROADMAP_RULES", rules), rules)
-    pages = sorted(p for p in site.pages if p != "404.html")
-    emit("sitemap.xml", lambda: _sitemap(base, pages), pages)
-    emit("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode(), pages)
-    write_all(out, pending, jobs=1)
-    counts["rendered"] += len(pending)
+    listed = sorted(p for p in site.pages if p != "404.html")
+    for path, make, inputs_of_file in (
+        (SEARCH_INDEX, lambda: _search_manifest(part_names), part_names),
+        ("assets/rules.js", lambda: _js("ROADMAP_RULES", rules), rules),
+        ("sitemap.xml", lambda: _sitemap(base, listed), listed),
+        ("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode(), listed),
+    ):
+        if needed(path, inputs_of_file):
+            groups.append([(path, make)])
+    # Pages can be rebuilt from their inputs: written without an fsync each (see `intact`).
+    write_all(out, groups, jobs=jobs)
+    counts["rendered"] = sum(len(group) for group in groups)
     counts["removed"] = _remove_stale(out, previous, set(state), warn)
     # Written last: a run killed before this point leaves the old record, so the next run redoes
     # its work. Each line keeps the size written, which catches a page a power cut left short,
     # and its sha256, which a later build checks before it deletes the file.
     record = {
-        path: previous[path]
-        if path in unchanged
-        else entry(digest, os.path.getsize(os.path.join(root, path)), out.written_sha256(path))
+        path: previous[path] if path in unchanged else entry(digest, out.written_size(path), out.written_sha256(path))
         for path, digest in state.items()
     }
-    out.write(
-        STATE_FILE, (json.dumps({**record, FINGERPRINT_KEY: fingerprint}, indent=1, sort_keys=True) + "\n").encode()
-    )
+    # Compact: without `indent`, json's C encoder writes it in one go (thousands of lines otherwise
+    # go through the pure-Python one, in pieces).
+    data = json.dumps({**record, FINGERPRINT_KEY: fingerprint}, sort_keys=True, separators=(",", ":"))
+    out.write(STATE_FILE, (data + "\n").encode())
     return counts
+
+
+def _page_inputs(site: SitePlan, path: str) -> tuple[str, Any]:
+    return site.pages[path][0], _fingerprint(site.context(path))
+
+
+def _search_inputs(site: SitePlan, path: str) -> Any:
+    """Everything a page's entry in the search index is made from."""
+    context = site.context(path)
+    return [path, context["crumbs"][1].title, _fingerprint(context["module"])]
 
 
 def _remove_stale(out: OutDir, previous: dict[str, str], current: set[str], warn: Callable[[Problem], None]) -> int:
@@ -393,6 +471,11 @@ def _remove_stale(out: OutDir, previous: dict[str, str], current: set[str], warn
     return removed
 
 
+def _render_page(env: Environment, site: SitePlan, path: str, base: str, glossary: Glossary) -> bytes:
+    render = _render_module if path.startswith("modules/") else _render
+    return render(env, site.pages[path][0], site.context(path), path, base, glossary)
+
+
 def _render(
     env: Environment, template: str, context: dict[str, Any], path: str, base: str, glossary: Glossary
 ) -> bytes:
@@ -403,38 +486,68 @@ def _render(
     return expand_abbreviations(html, glossary, for_print=False).encode("utf-8")
 
 
-def _search_index(site: SitePlan, known: dict[str, str]) -> list[dict[str, str]]:
-    """One entry per module page; `known` gives texts already extracted for unchanged pages."""
+def _render_module(
+    env: Environment, template: str, context: dict[str, Any], path: str, base: str, glossary: Glossary
+) -> bytes:
+    """A module's page; its text waits in `_SEARCH_TEXTS` for its part of the search index."""
+    body = render_body(context["module"].body, generic_lookup)
+    _SEARCH_TEXTS[path] = _search_text(body)
+    return _render(env, template, {**context, "body": body}, path, base, glossary)
+
+
+def _search_text(body: Markup) -> str:
+    return _text_of(str(body))[:SEARCH_TEXT_LIMIT]
+
+
+def _part_name(number: int) -> str:
+    return f"assets/search-index-{number:03d}.js"
+
+
+def _search_part(site: SitePlan, members: list[str], file: Path, unchanged: set[str]) -> bytes:
+    """One part of the search index: an entry per module page of `members`.
+
+    A page rendered just before in this process left its text in `_SEARCH_TEXTS`; an unchanged
+    page's text is read back from the part as the last build wrote it (rendering every body
+    again after a one-page edit is what parts avoid); a body is rendered only when neither has it.
+    """
+    known = _known_search_texts(file, unchanged) if any(p not in _SEARCH_TEXTS for p in members) else {}
     entries = []
-    for path, (_template, context) in sorted(site.pages.items()):
-        if path.startswith("modules/"):
-            module = context["module"]
-            text = known.get(path)
-            if text is None:
-                text = _text_of(str(context["body"]))
-            entries.append(
-                {
-                    "url": path,
-                    "title": module.title,
-                    "stage": context["crumbs"][1].title,
-                    "topics": " ".join(module.topics),
-                    "text": text[:4000],
-                }
-            )
-    return entries
+    for path in members:
+        context = site.context(path)
+        module = context["module"]
+        text = _SEARCH_TEXTS.pop(path, None) or known.get(path)
+        if text is None:
+            text = _search_text(render_body(module.body, generic_lookup))
+        entries.append(
+            {
+                "url": path,
+                "title": module.title,
+                "stage": context["crumbs"][1].title,
+                "topics": " ".join(module.topics),
+                "text": text,
+            }
+        )
+    return f"{_PART_START}{_json(entries)}{_PART_END}".encode()
 
 
-def _known_search_texts(root: Path, unchanged: set[str]) -> dict[str, str]:
-    """Texts of unchanged module pages, read back from the last build's search index.
+def _search_manifest(part_names: list[str]) -> bytes:
+    """The file every page loads: the index's parts, which site.js then loads in order."""
+    names = [PurePosixPath(name).name for name in part_names]
+    return b"window.ROADMAP_SEARCH = [];\n" + _js("ROADMAP_SEARCH_PARTS", names)
 
-    Rebuilding the index must not mean rendering every body again after a one-page edit. A page
-    whose inputs did not change has the same text, and an unreadable index only costs the work.
+
+def _known_search_texts(file: Path, unchanged: set[str]) -> dict[str, str]:
+    """Texts of unchanged module pages, read back from the part of the index the last build wrote.
+
+    A page whose inputs did not change has the same text, and an unreadable part only costs the work.
     """
     if not unchanged:
         return {}
     try:
-        script = (root / "assets" / "search-index.js").read_text(encoding="utf-8")
-        entries = json.loads(script.removeprefix("window.ROADMAP_SEARCH = ").rstrip().removesuffix(";"))
+        script = file.read_text(encoding="utf-8")
+        if not (script.startswith(_PART_START) and script.endswith(_PART_END)):
+            return {}
+        entries = json.loads(script[len(_PART_START) : -len(_PART_END)])
     except (OSError, ValueError):
         return {}
     if not isinstance(entries, list):
@@ -446,10 +559,13 @@ def _known_search_texts(root: Path, unchanged: set[str]) -> dict[str, str]:
     }
 
 
-def _js(name: str, data: Any) -> bytes:
+def _json(data: Any) -> str:
     # JSON inside a script: escape "<" so no "</script>" or "<!--" can end or confuse it.
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
-    return f"window.{name} = {payload};\n".encode()
+    return json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _js(name: str, data: Any) -> bytes:
+    return f"window.{name} = {_json(data)};\n".encode()
 
 
 def _sitemap(base: str, pages: list[str]) -> bytes:

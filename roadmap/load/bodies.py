@@ -26,6 +26,7 @@ _SAFE_LINK = re.compile(r"^(https?://|mailto:|#)", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"\(\s*<?([^)\s>]*)")
 _TAG_START = re.compile(r"<[A-Za-z/!]")
 _BACKTICKS = re.compile(r"`+")
+_SINGLE_BACKTICK_SPAN = re.compile(r"`[^`]*`")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -61,7 +62,7 @@ def _blank_code(body: str) -> str:
 
 
 def _blank(text: str) -> str:
-    return _NOT_NEWLINE.sub(" ", text)
+    return _NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text)
 
 
 def _blank_fences(body: str) -> str:
@@ -91,6 +92,8 @@ def _blank_code_spans(text: str) -> str:
     A run with no such partner is plain text, as in CommonMark. Each length keeps a queue of its
     runs, so finding partners is one pass however many runs are left open.
     """
+    if "``" not in text:  # the usual case, every run one backtick: each closes at the next one
+        return _SINGLE_BACKTICK_SPAN.sub(lambda span: _blank(span[0]), text)
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     queues: dict[int, deque[int]] = {}
     for number, (start, end) in enumerate(runs):
@@ -209,9 +212,10 @@ def render_body(body: str, lookup: Callable[[str], str]) -> Markup:
     """Render a body to safe HTML, replacing each `{{ path }}` with `lookup(path)` as text."""
     md = _parser()
     tokens = md.parse(body)
-    for _block, child in _inline_tokens(tokens):
-        if child.type == "text" and "{{" in child.content:
-            child.content = PLACEHOLDER.sub(lambda m: lookup(m.group(1)), child.content)
+    if "{{" in body:  # most bodies have no placeholder: no need to visit every token
+        for _block, child in _inline_tokens(tokens):
+            if child.type == "text" and "{{" in child.content:
+                child.content = PLACEHOLDER.sub(lambda m: lookup(m.group(1)), child.content)
     html = md.renderer.render(tokens, md.options, {})
     # Demote headings by one level: the section title is the h2 the body sits under.
     html = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", html)

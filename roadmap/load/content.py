@@ -3,7 +3,10 @@ content folder and an optional user folder that overrides it file by file."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +108,7 @@ class FrontMatter(BaseModel):
     replaces: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")]] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Module:
     """One guidance module, ready to be selected and rendered."""
 
@@ -118,11 +121,26 @@ class Module:
     sources: tuple[str, ...]
     summary: str | None
     replaces: tuple[str, ...]
-    body: str
+    kept_body: str | None  # None: not held in memory (a site of thousands), read again when asked
     placeholders: tuple[str, ...]
     file: str  # display path
     body_line: int  # line of the body's first line in the file
     key_lines: Mapping[str, int]  # front-matter key -> its line in the file
+    source: str  # the file itself (a str: a Path costs several objects, times every module of a site)
+    body_sha256: str  # of the body as loaded and checked: what a page made from it depends on
+
+    @property
+    def body(self) -> str:
+        """The Markdown body, as loaded and checked (read again when the library did not keep it)."""
+        if self.kept_body is not None:
+            return self.kept_body
+        _, body, _ = split_front_matter(read_text(Path(self.source), self.file, max_bytes=MAX_MODULE_BYTES), self.file)
+        if hashlib.sha256(body.encode("utf-8")).hexdigest() != self.body_sha256:
+            # Never render a body that was not the one checked: its placeholders and links were not.
+            raise InputError(
+                [Problem(self.file, self.body_line, 1, "body", "changed while roadmap was running; run again")]
+            )
+        return body
 
     def summary_text(self) -> str:
         """The one-paragraph summary lists and short plans show: `summary:`, else the first
@@ -161,15 +179,20 @@ def module_files(content: Layered) -> dict[str, Path]:
     }
 
 
-def load_library(content: Layered, rules: Rules | None = None) -> Library:
-    """Load and validate every module; raise InputError listing every problem in every file."""
+def load_library(content: Layered, rules: Rules | None = None, *, keep_bodies: bool = True) -> Library:
+    """Load and validate every module; raise InputError listing every problem in every file.
+
+    Without `keep_bodies`, a module's body is read again from its file each time it is asked
+    for: memory then stays flat however many modules a site has.
+    """
     rules = rules_or_builtin(rules)
     stages = tuple(rules.stage_labels)
     modules: list[Module] = []
     problems: list[Problem] = []
     for rel, file in module_files(content).items():
         try:
-            modules.append(load_module(file, content.display(file), default_id=Path(rel).stem, rules=rules))
+            display = content.display(file)
+            modules.append(load_module(file, display, default_id=Path(rel).stem, rules=rules, keep_body=keep_bodies))
         except InputError as exc:
             problems.extend(exc.problems)
     seen: dict[str, Module] = {}
@@ -189,7 +212,9 @@ def load_library(content: Layered, rules: Rules | None = None) -> Library:
     return Library(tuple(modules), content)
 
 
-def load_module(file: Path, display: str, *, default_id: str, rules: Rules | None = None) -> Module:
+def load_module(
+    file: Path, display: str, *, default_id: str, rules: Rules | None = None, keep_body: bool = True
+) -> Module:
     """Read one Markdown module; its front-matter lines count from the top of the file."""
     text = read_text(file, display, max_bytes=MAX_MODULE_BYTES)
     front, body, body_line = split_front_matter(text, display)
@@ -222,18 +247,20 @@ def load_module(file: Path, display: str, *, default_id: str, rules: Rules | Non
     return Module(
         id=meta.id or default_id,
         title=meta.title,
-        stage=meta.stage,
-        topics=tuple(dict.fromkeys(meta.topics)),
+        stage=sys.intern(meta.stage),  # the same few words in every module: one copy each
+        topics=tuple(sys.intern(topic) for topic in dict.fromkeys(meta.topics)),
         when=when,
         order=meta.order,
-        sources=tuple(meta.sources),
+        sources=tuple(sys.intern(source) for source in meta.sources),
         summary=meta.summary,
         replaces=tuple(dict.fromkeys(meta.replaces)),
-        body=body,
+        kept_body=body if keep_body else None,
         placeholders=tuple(dict.fromkeys(path for path, _ in paths)),
         file=display,
         body_line=body_line,
         key_lines=MappingProxyType({str(k[0]): m.line for k, m in doc.key_marks.items() if len(k) == 1}),
+        source=os.fspath(file),
+        body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
     )
 
 

@@ -56,6 +56,12 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _IGNORED = re.compile(r"[\s\-\u00ad\u2010\u2011]+")
 
 
+# A word that starts with a capital: where every form of every term is one (see
+# `_matcher`), finding these and then looking each up beats matching the forms' alternation at every position.
+_CAPITALIZED = re.compile(r"[A-Z]\w*")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
+
+
 @dataclass(frozen=True)
 class _Matcher:
     """Every form of every term in one regex, and what each matched form stands for."""
@@ -63,6 +69,7 @@ class _Matcher:
     pattern: re.Pattern[str]
     forms: dict[str, tuple[Term, str]]  # matched text -> its term, and the expansion of that form
     window: int  # how much text before a use to read for an expansion already written out
+    capitalized: bool  # every form is a word that starts with a capital ("H-1B" is not)
 
 
 @lru_cache(maxsize=16)
@@ -75,9 +82,10 @@ def _matcher(glossary: Glossary) -> _Matcher:
     # Longest first, so that "IMGs" is tried before "IMG". A whole word: no letter, digit or
     # underscore on either side ("MyERAS" is not ERAS), and no "&" before (an entity's name).
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=lambda f: (-len(f), f)))
-    pattern = re.compile(rf"(?P<url>(?:https?://|www\.)[^\s<>\"]+)|(?<![\w&])(?P<abbr>{alternatives})(?!\w)")
+    pattern = re.compile(rf"(?P<url>{_URL.pattern})|(?<![\w&])(?P<abbr>{alternatives})(?!\w)")
     longest = max((len(expansion) for _, expansion in forms.values()), default=0)
-    return _Matcher(pattern, forms, 4 * longest + 64)
+    words = all(_CAPITALIZED.fullmatch(form) for form in forms)
+    return _Matcher(pattern, forms, 4 * longest + 64, words)
 
 
 def expand_abbreviations(html: str, glossary: Glossary, *, for_print: bool) -> str:
@@ -85,12 +93,20 @@ def expand_abbreviations(html: str, glossary: Glossary, *, for_print: bool) -> s
     if not glossary.terms:
         return html
     matcher = _matcher(glossary)
+    if not for_print:
+        return _expand_on_screen(html, matcher, len(glossary.terms))
+    return _expand_walking(html, matcher, len(glossary.terms), for_print=for_print)
+
+
+def _expand_walking(html: str, matcher: _Matcher, terms: int, *, for_print: bool) -> str:
+    """`expand_abbreviations` by a walk over every text node, keeping the text before each use:
+    print needs it, to leave alone a use whose expansion the text already spells out."""
     out: list[str] = []
     copied = 0  # html[:copied] is in `out`
     seen: set[str] = set()
     before = _Before(matcher.window)
     for start, end, where in _text_nodes(html):
-        if len(seen) == len(glossary.terms):
+        if len(seen) == terms:
             break
         text = html[start:end]
         if where is _Where.PROSE or (where is _Where.TITLED_ABBR and not for_print):
@@ -103,6 +119,49 @@ def expand_abbreviations(html: str, glossary: Glossary, *, for_print: bool) -> s
         before.add(text)
     out.append(html[copied:])
     return "".join(out)
+
+
+def _expand_on_screen(html: str, matcher: _Matcher, terms: int) -> str:
+    """`expand_abbreviations` for a screen, where no text before a use is read: only the uses
+    are visited, and only the tags that change where text sits (see `_Places`), so a site page
+    costs a few regex scans rather than a walk over its every tag."""
+    places = _Places(html)
+    out: list[str] = []
+    copied = 0
+    seen: set[str] = set()
+    for start, form in _uses(html, matcher):
+        term, expansion = matcher.forms[form]
+        if term.abbr in seen:
+            continue
+        where = places.at(start)
+        if where is _Where.PROSE:
+            out += [html[copied:start], f'<abbr title="{escape(expansion, quote=True)}">{form}</abbr>']
+            copied = start + len(form)
+        elif where is not _Where.TITLED_ABBR:
+            continue
+        seen.add(term.abbr)
+        if len(seen) == terms:
+            break
+    out.append(html[copied:])
+    return "".join(out)
+
+
+def _uses(html: str, matcher: _Matcher) -> Iterator[tuple[int, str]]:
+    """(position, form) of each use in `html` that `matcher.pattern` finds, tags and all."""
+    if not matcher.capitalized:
+        yield from ((found.start(), found["abbr"]) for found in matcher.pattern.finditer(html) if found["abbr"])
+        return
+    urls = [(url.start(), url.end()) for url in _URL.finditer(html)]
+    next_url = 0
+    for word in _CAPITALIZED.finditer(html):
+        form, start = word[0], word.start()
+        if form not in matcher.forms or (start and (html[start - 1].isalnum() or html[start - 1] in "_&")):
+            continue
+        while next_url < len(urls) and urls[next_url][1] <= start:
+            next_url += 1
+        if next_url < len(urls) and urls[next_url][0] <= start:
+            continue  # written inside a URL
+        yield start, form
 
 
 def _expand_text(
@@ -220,6 +279,122 @@ def _text_nodes(html: str) -> Iterator[tuple[int, int, _Where]]:
         if name not in _VOID and not attrs.endswith("/"):
             where = where if where is _Where.HIDDEN else max(where, _own_place(name, attrs))
             stack.append((name, where))
+
+
+# The only tags that change where text sits in well-formed HTML: elements hidden from the check,
+# <abbr>, anything marked `data-no-abbr` (confirmed by `_own_place`), and comments.
+# Case is ignored only in the tag names: a pattern-wide IGNORECASE makes every scan three times slower.
+_PLACE_TAG_NAMED = r"""<(?:!--.*?(?:-->|\Z)
+      | (?P<end>/)?(?P<name>(?i:head|title|script|style|svg|math|code|pre|kbd|samp|textarea|abbr))(?=[\s/>])
+        (?P<attrs>(?:"[^"]*"|'[^']*'|[^'">])*)>"""
+_PLACE_TAG = re.compile(
+    _PLACE_TAG_NAMED
+    + r"""| (?P<marked>[A-Za-z][^\s/>]*)
+        (?P<marked_attrs>(?:"[^"]*"|'[^']*'|[^'">])*?(?i:data-no-abbr)(?:"[^"]*"|'[^']*'|[^'">])*)>)""",
+    re.DOTALL | re.VERBOSE,
+)
+# The same without the `data-no-abbr` search, which costs a scan of every tag: for the pages
+# (most of them) that never say it.
+_PLACE_TAG_UNMARKED = re.compile(_PLACE_TAG_NAMED + "|(?P<marked>(?!))(?P<marked_attrs>))", re.DOTALL | re.VERBOSE)
+_MARK = re.compile("data-no-abbr", re.IGNORECASE)
+
+
+class _Places:
+    """Where text sits at given positions of `html`, asked in increasing order.
+
+    The same answer `_text_nodes` gives for well-formed HTML, found by reading only the tags
+    listed in `_PLACE_TAG`: an ordinary tag never changes the place of the text inside it, and a
+    hidden element is skipped whole, up to its matching end tag. A position inside a tag or a
+    comment is not text, and counts as hidden.
+    """
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self.pos = 0  # html[:pos] is read; positions before it are hidden (a skipped element)
+        self.pending: re.Match[str] | None = None  # the next place tag, found but not yet read
+        self.stack: list[tuple[str, _Where]] = []  # open <abbr> elements (nothing else changes the place)
+        self.where = _Where.PROSE
+        self.tags = _PLACE_TAG if _MARK.search(html) else _PLACE_TAG_UNMARKED
+
+    def at(self, position: int) -> _Where:
+        html = self.html
+        while position >= self.pos:
+            tag = self.pending or self.tags.search(html, self.pos)
+            if tag is None or tag.start() > position:
+                self.pending = tag
+                return _Where.HIDDEN if _inside_tag(html, position) else self.where
+            if tag.end() > position:
+                self.pending = tag
+                return _Where.HIDDEN  # inside this tag or comment
+            self.pending = None
+            self._read(tag)
+        return _Where.HIDDEN
+
+    def _read(self, tag: re.Match[str]) -> None:
+        self.pos = tag.end()
+        name = (tag["name"] or tag["marked"] or "").lower()
+        if not name:  # a comment
+            return
+        if tag["end"]:
+            _close(self.stack, name)
+            self.where = self.stack[-1][1] if self.stack else _Where.PROSE
+            return
+        attrs = tag["attrs"] if tag["name"] else tag["marked_attrs"]
+        if name in _RAW:  # hidden, and "<" opens no tag inside: skip to its end tag
+            close = _RAW[name].search(self.html, self.pos)
+            self.pos = close.start() if close else len(self.html)
+            return
+        if name in _VOID or attrs.endswith("/"):
+            return
+        place = max(self.where, _own_place(name, attrs))
+        if place is _Where.HIDDEN:
+            self.pos = _element_end(self.html, name, self.pos)
+        elif place is not _Where.PROSE:
+            self.where = place
+            self.stack.append((name, place))
+
+
+def _inside_tag(html: str, position: int) -> bool:
+    """Whether `position` is inside an ordinary tag (in an attribute, say) rather than in text.
+
+    Text holds no bare "<" (it is escaped), so the tag to test is the one that opens at the
+    last "<" before `position` that starts a tag.
+    """
+    start = html.rfind("<", 0, position)
+    while start != -1:
+        tag = _TAG.match(html, start)
+        if tag is not None:
+            return tag.end() > position
+        start = html.rfind("<", 0, start)
+    return False
+
+
+@lru_cache(maxsize=64)
+def _nesting(name: str) -> re.Pattern[str]:
+    """Opening and closing tags of `name`, with comments and raw-text elements to step over."""
+    raw = "|".join(_RAW)
+    return re.compile(
+        rf"<(?:!--.*?(?:-->|\Z)|(?P<raw>(?i:{raw}))(?=[\s/>])[^>]*>|(?P<end>/)?(?i:{re.escape(name)})(?=[\s/>])(?P<attrs>[^>]*)>)",
+        re.DOTALL,
+    )
+
+
+def _element_end(html: str, name: str, pos: int) -> int:
+    """Where the element `name` opened just before `pos` ends: after its matching end tag."""
+    depth = 1
+    pattern = _nesting(name)
+    while (tag := pattern.search(html, pos)) is not None:
+        pos = tag.end()
+        if tag["raw"]:
+            close = _RAW[tag["raw"].lower()].search(html, pos)
+            pos = close.start() if close else len(html)
+        elif tag["end"]:
+            depth -= 1
+            if depth == 0:
+                return pos
+        elif tag["attrs"] is not None and not tag["attrs"].endswith("/"):
+            depth += 1
+    return len(html)
 
 
 def _close(stack: list[tuple[str, _Where]], name: str) -> None:

@@ -107,6 +107,8 @@ def make_environment(templates: Layered) -> ThemeEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A run reads each template once: no stat of every template file for every page written.
+        auto_reload=False,
     )
     env.filters["longdate"] = lambda d: show(d) if isinstance(d, date) else str(d)
     env.filters["show"] = show

@@ -12,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import os
+import random
 import re
-import secrets
 import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from roadmap.errors import InputError, Problem
 
@@ -38,6 +40,13 @@ NOT_OURS = "not written by roadmap (or changed since); move it away or pass --fo
 _SAFE_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+class Written(NamedTuple):
+    """What one write put in a file: the sha256 of its bytes, and how many there were."""
+
+    sha256: str
+    size: int
+
+
 class OutDirBusy(InputError):
     """Another run holds the folder's lock (exit 2: nothing is wrong with the input, try later)."""
 
@@ -53,7 +62,7 @@ class OutDir:
         self.root = root
         # Every folder from here down to a written file must be a real folder, not a link.
         self._top = links_checked_from if links_checked_from is not None else root
-        self._written: dict[str, str | None] = {}  # relative path -> sha256 of the bytes (None: a helper wrote it)
+        self._written: dict[str, Written] = {}  # relative path -> what this run wrote there
         self._checked_dirs: set[Path] = set()  # folders already proven to be real folders below the top
         self._leftovers: dict[Path, dict[str, list[str]]] = {}  # folder -> final name -> our temporary files
         self._lock_fds: list[int] = []
@@ -198,6 +207,11 @@ class OutDir:
 
         A link there could send a write, a rename or a delete to any folder the user can write.
         """
+        if path.parent in self._checked_dirs:  # the usual case: only the last step is new
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISLNK(os.lstat(path).st_mode):
+                    raise InputError([self._problem(path, "is a link; roadmap writes only into real folders")])
+            return
         current = self._top
         for part in path.relative_to(self._top).parts:
             current = current / part
@@ -231,7 +245,7 @@ class OutDir:
         except OSError as exc:
             # A full disk or a read-only folder is the user's to fix, not a bug: say so plainly.
             raise InputError([self._problem(path, f"cannot write: {exc.strerror or exc}")]) from None
-        self._written[relative] = sha256_hex(data)
+        self._written[relative] = Written(sha256_hex(data), len(data))
         return path
 
     def _remove_leftovers(self, path: Path) -> None:
@@ -248,17 +262,27 @@ class OutDir:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path.parent / name)
 
-    def adopt(self, written: list[str]) -> None:
+    def written_count(self) -> int:
+        return len(self._written)
+
+    def written_since(self, count: int) -> dict[str, Written]:
+        """What this run wrote after its first `count` files (how a forked helper reports its share)."""
+        return dict(itertools.islice(self._written.items(), count, None))
+
+    def adopt(self, written: dict[str, Written]) -> None:
         """Record files that forked helpers wrote into this folder on this run's behalf."""
-        for relative in written:
+        for relative, what in written.items():
             if relative in self._written:
                 raise ValueError(f"{relative} was already written in this run")
-            self._written[relative] = None
+            self._written[relative] = what
 
     def written_sha256(self, relative: str) -> str:
-        """The sha256 of a file this run wrote (read back when a forked helper wrote it)."""
-        known = self._written[relative]
-        return known if known is not None else file_sha256(self.target(relative))
+        """The sha256 of the bytes this run wrote to `relative`."""
+        return self._written[relative].sha256
+
+    def written_size(self, relative: str) -> int:
+        """How many bytes this run wrote to `relative`."""
+        return self._written[relative].size
 
     def remove_if_ours(self, relative: str, sha256: str | None) -> bool:
         """Delete `relative` if it is a plain file still holding the bytes we wrote (their sha256).
@@ -318,16 +342,20 @@ def _read_record(path: Path, warn: Callable[[str], None]) -> dict[str, str]:
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data` so readers see the old file or the new one, never a mix.
 
-    The rename alone is what makes a killed run safe; `durable` also survives a power cut.
+    The rename alone is what makes a killed run safe; `durable` also survives a power cut. The
+    file is created with its final mode (0644 less the umask, as any new file), so no chmod
+    follows: a site build writes thousands of these.
     """
     fd, temp = _create_temp(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:  # os.write may write less than asked (a signal, a full pipe-like device)
+                view = view[os.write(fd, view) :]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -338,9 +366,11 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
 def _create_temp(path: Path) -> tuple[int, Path]:
     """A new temporary file beside `path`, named so that only we would recognise it as ours."""
     while True:
-        temp = path.parent / f".{path.name}.roadmap-{secrets.token_hex(4)}.part"
+        # Only a name no one else uses, not a secret (O_EXCL and O_NOFOLLOW keep the file ours):
+        # `random` costs no system call, unlike `secrets`, and reseeds itself in a forked helper.
+        temp = path.parent / f".{path.name}.roadmap-{random.getrandbits(32):08x}.part"
         try:
-            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_OPEN, 0o600), temp
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_OPEN, 0o644), temp
         except FileExistsError:
             continue
 

@@ -1,7 +1,7 @@
 """Render and write many files on every CPU: this process takes one share, forked helpers the rest.
 
 Forking (not spawning) means a helper starts with everything already loaded (templates, content,
-the list of pages) and nothing is pickled but the list of paths it wrote. Where fork is not the
+the list of pages) and nothing is pickled but what it wrote (paths, sizes, hashes). Where fork is not the
 safe choice (macOS, Windows) the work stays in this process.
 """
 
@@ -15,13 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from roadmap.write.output import OutDir
+    from roadmap.write.output import OutDir, Written
 
 Render = Callable[[], bytes]
+# Files written in order by one process: a file may use what the files before it left behind
+# (a part of the site's search index, the texts of the pages rendered just before it).
+Group = Sequence[tuple[str, Render]]
 # Below this many files per process, starting a helper costs more than it saves.
 MIN_FILES_PER_PROCESS = 64
 
-_shared: tuple[OutDir, Sequence[tuple[str, Render]], int, int, Callable[[], object] | None] | None = None
+_shared: tuple[OutDir, Sequence[Group], int, int] | None = None
 
 
 def available_cpus() -> int:
@@ -40,26 +43,20 @@ def processes_for(count: int, jobs: int | None) -> int:
     return max(1, min(wanted, count // MIN_FILES_PER_PROCESS))
 
 
-def write_all(
-    out: OutDir,
-    pending: Sequence[tuple[str, Render]],
-    *,
-    jobs: int | None = None,
-    share_back: Callable[[], object] | None = None,
-    receive: Callable[[object], None] | None = None,
-) -> None:
-    """Render and write each (path, render) pair into `out`, without an fsync per file.
+def write_all(out: OutDir, groups: Sequence[Group], *, jobs: int | None = None) -> None:
+    """Render and write the files of every group into `out`, without an fsync per file.
 
-    `share_back` runs in each helper after its share, and `receive` gets what it returned here:
-    how work a helper did (such as rendered bodies) reaches this process without being redone.
+    Each group is written by one process, in order; groups go to processes in turn, so shares
+    cost about the same when groups do. Helpers send back only what they wrote (see `_write_share`).
     """
-    processes = processes_for(len(pending), jobs)
+    processes = processes_for(sum(len(group) for group in groups), jobs)
     if processes == 1:
-        for path, render in pending:
-            out.write(path, render(), durable=False)
+        for group in groups:
+            for path, render in group:
+                out.write(path, render(), durable=False)
         return
     global _shared
-    _shared = (out, pending, processes, os.getpid(), share_back)
+    _shared = (out, groups, processes, os.getpid())
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(processes - 1, mp_context=context) as helpers:
@@ -68,20 +65,22 @@ def write_all(
             results = [future.result() for future in futures]
     finally:
         _shared = None
-    for written, shared in results:
+    for written in results:
         out.adopt(written)
-        if receive is not None:
-            receive(shared)
 
 
-def _write_share(share: int) -> tuple[list[str], object]:
-    """Write every `processes`-th file starting at `share` (interleaved, so shares cost the same)."""
+def _write_share(share: int) -> dict[str, Written]:
+    """Write every `processes`-th group starting at `share`.
+
+    A helper sends back what it wrote (each file's sha256 and size), so this process never
+    reads a page back to record it.
+    """
     assert _shared is not None
-    out, pending, processes, parent, share_back = _shared
-    written = []
-    for path, render in pending[share::processes]:
-        if share and os.getppid() != parent:
-            os._exit(1)  # the build was killed: a helper must not go on writing behind its back
-        out.write(path, render(), durable=False)
-        written.append(path)
-    return written, (share_back() if share and share_back is not None else None)
+    out, groups, processes, parent = _shared
+    before = out.written_count()
+    for group in groups[share::processes]:
+        for path, render in group:
+            if share and os.getppid() != parent:
+                os._exit(1)  # the build was killed: a helper must not go on writing behind its back
+            out.write(path, render(), durable=False)
+    return out.written_since(before) if share else {}

@@ -1,5 +1,5 @@
 /* The advice site's two small features, offline and without a server:
-   - search over the prebuilt index in search-index.js;
+   - search over the prebuilt index (search-index.js lists its parts);
    - "Which of these apply to me?": the modules' `when:` rules (rules.js) evaluated on the
      answers, mirroring roadmap/applyform.py. tests/vectors/apply-form.json checks both agree. */
 (function () {
@@ -91,6 +91,21 @@
       list.hidden = !input.value.trim();
     });
   }
+
+  /* The index comes in parts (an edit rewrites one part), listed by search-index.js: loaded in
+     order after the page, and a query typed before the last one arrived is searched again. */
+  var parts = window.ROADMAP_SEARCH_PARTS || [];
+  var waiting = parts.length;
+  parts.forEach(function (name) {
+    var tag = document.createElement("script");
+    tag.src = root + "assets/" + name;
+    tag.async = false;
+    tag.onload = tag.onerror = function () {
+      waiting -= 1;
+      if (!waiting && input && input.value.trim()) input.dispatchEvent(new Event("input"));
+    };
+    document.body.appendChild(tag);
+  });
 
   /* ---------- rules ---------- */
   var PHASE = { lt: function (a, b) { return a < b; }, le: function (a, b) { return a <= b; },
