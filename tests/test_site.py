@@ -243,3 +243,30 @@ def test_a_site_library_reads_bodies_again_and_refuses_one_changed_since_it_was_
     assert [p.format() for p in raised.value.problems] == [
         f"{lazy.file}:8:1: body: changed while roadmap was running; run again"
     ]
+
+
+def test_an_edited_body_rewrites_its_page_and_its_search_part_and_nothing_else(tmp_path: Path) -> None:
+    """Issue 21: lists show titles and summaries, so a body edit leaves them alone; a title edit
+    rewrites every page that shows the title; either way the result is a clean build's."""
+    content = tmp_path / "content" / "overview"
+    content.mkdir(parents=True)
+    module = content / "edited.md"
+    front = "---\nid: edited\ntitle: {title}\nstage: overview\ntopics: [landscape]\nsources: [step-strategy-article]\n"
+    module.write_text(front.format(title="Before") + 'summary: "Kept."\n---\nOld body words.\n')
+    out = tmp_path / "out"
+    build(out, "--content", str(tmp_path / "content"))
+    before = _tree(out)
+
+    module.write_text(front.format(title="Before") + 'summary: "Kept."\n---\nNew body words.\n')
+    assert "2 files written" in build(out, "--content", str(tmp_path / "content"))
+    changed = {path for path, data in _tree(out).items() if before.get(path) != data}
+    assert changed == {"modules/edited.html", "assets/search-index-001.js", ".roadmap-site.json"}
+    assert "New body words" in search_index(out)
+
+    module.write_text(front.format(title="After") + 'summary: "Kept."\n---\nNew body words.\n')
+    build(out, "--content", str(tmp_path / "content"))
+    assert "After" in (out / "stages" / "overview.html").read_text()
+    assert "After" in (out / "topics" / "landscape.html").read_text()
+    clean = tmp_path / "clean"
+    build(clean, "--content", str(tmp_path / "content"))
+    assert _tree(out) == _tree(clean)
