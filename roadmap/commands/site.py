@@ -438,8 +438,8 @@ def build_site(
     }
     # Compact: without `indent`, json's C encoder writes it in one go (thousands of lines otherwise
     # go through the pure-Python one, in pieces).
-    data = json.dumps({**record, FINGERPRINT_KEY: fingerprint}, sort_keys=True, separators=(",", ":"))
-    out.write(STATE_FILE, (data + "\n").encode())
+    saved = json.dumps({**record, FINGERPRINT_KEY: fingerprint}, sort_keys=True, separators=(",", ":"))
+    out.write(STATE_FILE, (saved + "\n").encode())
     return counts
 
 

@@ -381,9 +381,9 @@ def _nesting(name: str) -> re.Pattern[str]:
 
 def _element_end(html: str, name: str, pos: int) -> int:
     """Where the element `name` opened just before `pos` ends: after its matching end tag."""
-    close = html.find(f"</{name}>", pos)
-    if close != -1 and html.find("<", pos, close) == -1:  # the usual `<code>text</code>`: nothing nested
-        return close + len(name) + 3
+    end_tag = html.find(f"</{name}>", pos)
+    if end_tag != -1 and html.find("<", pos, end_tag) == -1:  # the usual `<code>text</code>`: nothing nested
+        return end_tag + len(name) + 3
     depth = 1
     pattern = _nesting(name)
     while (tag := pattern.search(html, pos)) is not None:
