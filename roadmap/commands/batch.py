@@ -10,8 +10,10 @@ the same summary.csv and dashboard as one unsharded run.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import sys
@@ -30,7 +32,7 @@ from roadmap.write.output import OutDir
 from roadmap.write.parallel import available_cpus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from roadmap.commands.pipeline import Inputs
     from roadmap.decide.plan import Plan
@@ -302,14 +304,47 @@ def row_for(plan: Plan, job: Job, files: tuple[str, ...]) -> Row:
     ).cleaned()
 
 
-_INPUTS: Inputs | None = None
+_INPUTS: Inputs | None = None  # what build_one builds with, in this process
 
 
 def _worker_init(content_dir: Path | None, templates_dir: Path | None, detail: Detail = "short") -> None:
+    """Load the inputs in a spawned worker (a forked one starts with its parent's)."""
     global _INPUTS
     from roadmap.commands.pipeline import load_inputs
 
     _INPUTS = load_inputs(content_dir, templates_dir, detail=detail)
+
+
+@contextlib.contextmanager
+def _building_with(inputs: Inputs) -> Iterator[None]:
+    """build_one uses `inputs` in this process, and in the processes forked meanwhile."""
+    global _INPUTS
+    _INPUTS = inputs
+    try:
+        yield
+    finally:
+        _INPUTS = None
+
+
+def _workers(
+    count: int, options: BatchOptions, content_dir: Path | None, templates_dir: Path | None
+) -> concurrent.futures.ProcessPoolExecutor:
+    """`count` processes that build profiles.
+
+    Forked where fork is safe (Linux), so each starts with this process's inputs and, when PDFs
+    are wanted, with WeasyPrint imported (about 0.6 s of CPU that each process would spend again,
+    at the same time as the others, before its first PDF). Elsewhere each spawned process loads
+    the inputs itself.
+    """
+    if sys.platform.startswith("linux"):
+        if "pdf" in options.formats:
+            from roadmap.render.pdf import preload
+
+            preload()
+        return concurrent.futures.ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    return concurrent.futures.ProcessPoolExecutor(
+        count, initializer=_worker_init, initargs=(content_dir, templates_dir, options.detail)
+    )
 
 
 def build_one(
@@ -412,13 +447,17 @@ def run_batch(
     created: Any,
     progress: Callable[[Row, bool], None],
     shown_errors: dict[str, str] | None = None,
+    inputs: Inputs | None = None,
 ) -> list[Row]:
     """Build this shard's profiles (in parallel), skipping the unchanged; return its rows in job order.
 
     `progress(row, built)` hears of every profile as it is done; `built` is False for one skipped as unchanged.
     `shown_errors` gets, by slug, the error of each profile that failed in this run with its
-    paths as the user typed them (the rows hold them relative).
+    paths as the user typed them (the rows hold them relative). `inputs`: the content and
+    templates already loaded from `content_dir` and `templates_dir` (None: loaded here).
     """
+    from roadmap.commands.pipeline import load_inputs
+
     shown = shown_errors if shown_errors is not None else {}
     check_theme(templates_dir)
     index, count = options.shard
@@ -433,33 +472,38 @@ def run_batch(
             progress(done, False)
         else:
             todo.append((job, digest))
-    if todo and options.jobs <= 1:
-        _worker_init(content_dir, templates_dir, options.detail)
-        for job, digest in todo:
-            rows[job.slug], shown[job.slug] = build_one(
-                job, out.root, options.formats, options.today, digest, created, options.force_out
-            )
-            progress(rows[job.slug], True)
-    elif todo:
-        with concurrent.futures.ProcessPoolExecutor(
-            max_workers=options.jobs, initializer=_worker_init, initargs=(content_dir, templates_dir, options.detail)
-        ) as pool:
-            futures = {
-                pool.submit(
-                    build_one, job, out.root, options.formats, options.today, digest, created, options.force_out
-                ): job
-                for job, digest in todo
-            }
-            for future in concurrent.futures.as_completed(futures):
-                row, shown[row.slug] = future.result()
-                rows[row.slug] = row
-                progress(row, True)
+    if todo:
+        loaded = inputs if inputs is not None else load_inputs(content_dir, templates_dir, detail=options.detail)
+        for row, error in _build(todo, loaded, out.root, options, created, content_dir, templates_dir):
+            rows[row.slug], shown[row.slug] = row, error
+            progress(row, True)
     result = [rows[job.slug] for job in mine]
     # The date goes with the rows, so that a merge can refuse shards made for different days.
     shard = {"today": options.today.isoformat(), "rows": [asdict(r) for r in result]}
     text = json.dumps(shard, indent=1, sort_keys=True) + "\n"
     out.write(f"{ROWS_DIR}/shard-{index}-of-{count}.json", text.encode())
     return result
+
+
+def _build(
+    todo: list[tuple[Job, str]],
+    inputs: Inputs,
+    out_root: Path,
+    options: BatchOptions,
+    created: Any,
+    content_dir: Path | None,
+    templates_dir: Path | None,
+) -> Iterator[tuple[Row, str]]:
+    """Build each (job, input hash) of `todo`; yield its row and error as it is done (in any order)."""
+    tasks = [(job, out_root, options.formats, options.today, hash_, created, options.force_out) for job, hash_ in todo]
+    workers = min(options.jobs, len(tasks))  # a process with nothing to build would only start up
+    with _building_with(inputs):
+        if workers == 1:
+            yield from (build_one(*task) for task in tasks)
+            return
+        with _workers(workers, options, content_dir, templates_dir) as pool:
+            futures = [pool.submit(build_one, *task) for task in tasks]
+            yield from (future.result() for future in concurrent.futures.as_completed(futures))
 
 
 @dataclass(frozen=True)
@@ -522,6 +566,7 @@ def run(
         created=created,
         progress=progress,
         shown_errors=shown,
+        inputs=inputs,
     )
     if options.shard == (1, 1):
         write_summary(out, rows, templates, options.today, rules_or_builtin(inputs.rules), since=options.since)

@@ -48,6 +48,12 @@ def _mime(file: Path) -> str:
     )
 
 
+def preload() -> None:
+    """Import WeasyPrint now, so that processes forked afterwards start with it: importing costs
+    each process about 0.6 s of CPU, half of it cffi reading the C declarations of Pango."""
+    import weasyprint  # noqa: F401
+
+
 def render_pdf(html: str, templates: Layered, *, tagged: bool = True) -> bytes:
     """Render print HTML to PDF bytes; relative URLs resolve inside the templates' assets.
 
