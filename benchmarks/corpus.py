@@ -6,35 +6,72 @@ from pathlib import Path
 
 PARAGRAPHS = (
     "Plan your **Step 2 CK** date against the [ERAS calendar](https://students-residents.aamc.org/) and keep a "
-    "`genetics deck` of inheritance patterns; review *every* explanation and record each `NBME` score.",
+    "`genetics deck` of inheritance patterns; review *every* explanation and record each `NBME` score, because "
+    "the trend across practice forms tells you more than any single number does.",
     "Programs read your file **twice**: once for the primary specialty and again for genetics, so link your "
-    "[electives](https://www.acmg.net/) and research with a clear `narrative` and *specific* examples.",
+    "[electives](https://www.acmg.net/) and research with a clear `narrative` and *specific* examples that show "
+    "what you did, what you learned and why it points towards a career in the field.",
     "Scores come out on **Wednesdays**, usually three to four weeks after the exam; see "
-    "[usmle.org](https://www.usmle.org/) and keep a `buffer` before programs start *reviewing*.",
+    "[usmle.org](https://www.usmle.org/) and keep a `buffer` before programs start *reviewing*, so that a late "
+    "result never leaves a reviewer looking at an empty score field in September.",
+)
+# The stages and topics pages spread over, so stage and topic lists have realistic lengths. Not
+# `step2ck-targets`: the site's score-bands page prints the whole text of every module with that
+# topic, which is a handful in real content, and a fifth of the corpus would make it one huge page.
+STAGES = ("overview", "preclinical", "step1", "step2ck", "application")
+TOPICS = (
+    "landscape",
+    "step1-prep",
+    "step2ck-timing",
+    "step2ck-study-plan",
+    "letters",
+    "networking",
+    "eras-application",
+    "program-selection",
+    "interviews-and-ranking",
+    "score-reporting",
 )
 
 
 def body(index: int) -> str:
-    """Nine paragraphs of inline markup; every page's text differs, so no tool can reuse another page's HTML."""
+    """About 600 words: three sections of paragraphs with inline markup, a list and a table.
+
+    Every page's text differs, so no tool can reuse another page's HTML.
+    """
     parts = []
     for section in range(1, 4):
-        paragraphs = (
+        paragraphs = [
             f"{PARAGRAPHS[(index + k) % 3]} Note {index}.{section}.{k}: see [item {index}](https://example.org/item/{index})."
             for k in range(3)
+        ]
+        items = "\n".join(
+            f"- **Step {k}** for page {index}: book it by *week {index % 7 + k}* and log it in `tracker-{k}`"
+            for k in range(1, 5)
         )
-        parts.append(f"## Part {section}\n\n" + "\n\n".join(paragraphs))
+        table = "\n".join(
+            [
+                "| Milestone | When | Note |",
+                "| --- | --- | --- |",
+                *(f"| Item {index}.{section}.{k} | Week {k + section} | **{'ABC'[k % 3]}** `{k}` |" for k in range(4)),
+            ]
+        )
+        parts.append(f"## Part {section}\n\n" + "\n\n".join([paragraphs[0], items, *paragraphs[1:], table]))
     return "\n\n".join(parts) + "\n"
 
 
 def write_roadmap(root: Path, pages: int) -> Path:
-    folder = root / "overview"
-    folder.mkdir(parents=True)
+    """Pages spread over every stage and ten topics, two topics each, with a one-line summary."""
     for i in range(pages):
+        stage = STAGES[i % len(STAGES)]
+        folder = root / stage
+        folder.mkdir(parents=True, exist_ok=True)
+        topics = f"[{TOPICS[i % len(TOPICS)]}, {TOPICS[(i * 3 + 1) % len(TOPICS)]}]"
         (folder / f"page-{i:05d}.md").write_text(
-            f"---\nid: page-{i:05d}\ntitle: Page {i}\nstage: overview\ntopics: [landscape]\norder: {i}\n"
+            f"---\nid: page-{i:05d}\ntitle: Page {i}\nstage: {stage}\ntopics: {topics}\norder: {i}\n"
+            f'summary: "What page {i} asks you to do, in one sentence."\n'
             f'sources: ["benchmark corpus"]\n---\n{body(i)}'
         )
-    return folder
+    return root / STAGES[0]
 
 
 def write_plain(root: Path, pages: int) -> Path:

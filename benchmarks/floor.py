@@ -1,5 +1,11 @@
 """The plain-Python floor: the least a Markdown-to-HTML site build can do (markdown-it-py + Jinja).
 
+Per page it reads the file, splits off the front matter, takes the title, renders the body with
+the Markdown features roadmap's modules use (CommonMark plus tables and strikethrough) into a
+minimal template (a head, the title, the body: no navigation, no lists, no search index) and
+writes it with one plain `write_text`. Nothing else: no validation, no escaping of abbreviations,
+no record for incremental builds, no atomic write.
+
 Usage: python floor.py SOURCE_DIR OUT_DIR
 """
 
@@ -11,25 +17,18 @@ from markdown_it import MarkdownIt
 
 PAGE = Template(
     "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{{ title }}</title></head>"
-    "<body><nav>{% for t in titles %}<a href='{{ t }}.html'>{{ t }}</a> {% endfor %}</nav>"
-    "<main><h1>{{ title }}</h1>{{ body }}</main></body></html>",
+    "<body><main><h1>{{ title }}</h1>{{ body }}</main></body></html>",
     autoescape=True,
 )
 
 
 def main(source: Path, out: Path) -> None:
-    md = MarkdownIt("commonmark")
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     out.mkdir(parents=True, exist_ok=True)
-    pages = []
     for file in sorted(source.glob("*.md")):
-        text = file.read_text()
-        _, front, body = text.split("---\n", 2)
+        _, front, body = file.read_text().split("---\n", 2)
         title = next(line.split(":", 1)[1].strip() for line in front.splitlines() if line.startswith("title:"))
-        pages.append((file.stem, title, body))
-    titles = [stem for stem, _, _ in pages[:20]]
-    for stem, title, body in pages:
-        html = PAGE.render(title=title, body=md.render(body), titles=titles)
-        (out / f"{stem}.html").write_text(html)
+        (out / f"{file.stem}.html").write_text(PAGE.render(title=title, body=md.render(body)))
 
 
 if __name__ == "__main__":
