@@ -270,3 +270,20 @@ def test_an_edited_body_rewrites_its_page_and_its_search_part_and_nothing_else(t
     clean = tmp_path / "clean"
     build(clean, "--content", str(tmp_path / "content"))
     assert _tree(out) == _tree(clean)
+
+
+def test_a_search_text_read_from_the_start_of_a_body_is_the_start_of_its_whole_text() -> None:
+    """The index keeps the first SEARCH_TEXT_LIMIT characters of a body's text, read from a
+    prefix of its HTML that ends a tag (issue 21): the same as from the whole body."""
+    import random
+
+    from markupsafe import Markup
+
+    from roadmap.commands.site import SEARCH_TEXT_LIMIT, _search_text, _text_of
+
+    rng = random.Random(21)
+    pieces = ("word ", "<b>bold</b>", "&amp;", "\n", "<p>", "</p>", "<a href='https://x.org/a'>link</a> ")
+    for _ in range(300):
+        words = [rng.choice((*pieces, "x" * rng.randint(1, 60))) for _ in range(rng.randint(100, 2500))]
+        html = Markup("".join(words))
+        assert _search_text(html) == _text_of(str(html))[:SEARCH_TEXT_LIMIT]

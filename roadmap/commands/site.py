@@ -143,6 +143,15 @@ class ListedModule:
 
 
 @dataclass(frozen=True, slots=True)
+class Card:
+    """A module as a list page shows it (its repr is its fingerprint: every field shows)."""
+
+    module: ListedModule
+    summary: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class LazyBody:
     """A module body rendered only when a page that shows it is actually written."""
 
@@ -214,12 +223,7 @@ def plan_site(inputs: Inputs, today: date) -> SitePlan:
     for index, link in enumerate(pages.links):
         site.pages[link.url] = ("site/module.html", _ModuleContext(pages, index))
     cards = {
-        m.id: {
-            "module": ListedModule(m.id, m.title, m.stage, tuple(m.topics)),
-            "summary": _summary(m),
-            "url": f"modules/{m.id}.html",
-        }
-        for m in modules
+        m.id: Card(ListedModule(m.id, m.title, m.stage, m.topics), _summary(m), f"modules/{m.id}.html") for m in modules
     }
     for stage in site_stages:
         if by_stage[stage]:
@@ -438,7 +442,8 @@ def build_site(
     }
     # Compact: without `indent`, json's C encoder writes it in one go (thousands of lines otherwise
     # go through the pure-Python one, in pieces).
-    saved = json.dumps({**record, FINGERPRINT_KEY: fingerprint}, sort_keys=True, separators=(",", ":"))
+    record[FINGERPRINT_KEY] = fingerprint
+    saved = json.dumps(record, sort_keys=True, separators=(",", ":"))
     out.write(STATE_FILE, (saved + "\n").encode())
     return counts
 
@@ -496,7 +501,18 @@ def _render_module(
 
 
 def _search_text(body: Markup) -> str:
-    return _text_of(str(body))[:SEARCH_TEXT_LIMIT]
+    """The first SEARCH_TEXT_LIMIT characters of a body's text.
+
+    Read from the start of the HTML up to the end of a tag (so no tag, entity or word is cut)
+    while that is enough: the text of such a prefix is the start of the whole text.
+    """
+    html = str(body)
+    cut = html.rfind(">", 0, 3 * SEARCH_TEXT_LIMIT) + 1
+    if 0 < cut < len(html):
+        text = _text_of(html[:cut])
+        if len(text) > SEARCH_TEXT_LIMIT:
+            return text[:SEARCH_TEXT_LIMIT]
+    return _text_of(html)[:SEARCH_TEXT_LIMIT]
 
 
 def _part_name(number: int) -> str:

@@ -56,9 +56,9 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _IGNORED = re.compile(r"[\s\-\u00ad\u2010\u2011]+")
 
 
-# A word that starts with a capital: where every form of every term is one (see
-# `_matcher`), finding these and then looking each up beats matching the forms' alternation at every position.
-_CAPITALIZED = re.compile(r"[A-Z]\w*")
+# Shapes of word a form may have, narrowest first. When every form of every term has one, finding
+# the words of that shape and looking each up beats trying the forms' alternation at every position.
+_WORD_SHAPES = (re.compile(r"[A-Z][A-Z0-9]+s?"), re.compile(r"[A-Z]\w*"))
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 
 
@@ -69,7 +69,7 @@ class _Matcher:
     pattern: re.Pattern[str]
     forms: dict[str, tuple[Term, str]]  # matched text -> its term, and the expansion of that form
     window: int  # how much text before a use to read for an expansion already written out
-    capitalized: bool  # every form is a word that starts with a capital ("H-1B" is not)
+    shape: re.Pattern[str] | None  # of `_WORD_SHAPES`, the first every form has (None: "H-1B" has none)
 
 
 @lru_cache(maxsize=16)
@@ -84,8 +84,8 @@ def _matcher(glossary: Glossary) -> _Matcher:
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=lambda f: (-len(f), f)))
     pattern = re.compile(rf"(?P<url>{_URL.pattern})|(?<![\w&])(?P<abbr>{alternatives})(?!\w)")
     longest = max((len(expansion) for _, expansion in forms.values()), default=0)
-    words = all(_CAPITALIZED.fullmatch(form) for form in forms)
-    return _Matcher(pattern, forms, 4 * longest + 64, words)
+    shape = next((shape for shape in _WORD_SHAPES if all(shape.fullmatch(form) for form in forms)), None)
+    return _Matcher(pattern, forms, 4 * longest + 64, shape)
 
 
 def expand_abbreviations(html: str, glossary: Glossary, *, for_print: bool) -> str:
@@ -148,15 +148,17 @@ def _expand_on_screen(html: str, matcher: _Matcher, terms: int) -> str:
 
 def _uses(html: str, matcher: _Matcher) -> Iterator[tuple[int, str]]:
     """(position, form) of each use in `html` that `matcher.pattern` finds, tags and all."""
-    if not matcher.capitalized:
+    if matcher.shape is None:
         yield from ((found.start(), found["abbr"]) for found in matcher.pattern.finditer(html) if found["abbr"])
         return
     urls = [(url.start(), url.end()) for url in _URL.finditer(html)]
     next_url = 0
-    for word in _CAPITALIZED.finditer(html):
-        form, start = word[0], word.start()
+    for word in matcher.shape.finditer(html):
+        form, start, end = word[0], word.start(), word.end()
         if form not in matcher.forms or (start and (html[start - 1].isalnum() or html[start - 1] in "_&")):
             continue
+        if end < len(html) and (html[end].isalnum() or html[end] == "_"):
+            continue  # part of a longer word
         while next_url < len(urls) and urls[next_url][1] <= start:
             next_url += 1
         if next_url < len(urls) and urls[next_url][0] <= start:
@@ -296,7 +298,6 @@ _PLACE_TAG = re.compile(
 # The same without the `data-no-abbr` search, which costs a scan of every tag: for the pages
 # (most of them) that never say it.
 _PLACE_TAG_UNMARKED = re.compile(_PLACE_TAG_NAMED + "|(?P<marked>(?!))(?P<marked_attrs>))", re.DOTALL | re.VERBOSE)
-_MARK = re.compile("data-no-abbr", re.IGNORECASE)
 
 
 class _Places:
@@ -314,7 +315,8 @@ class _Places:
         self.pending: re.Match[str] | None = None  # the next place tag, found but not yet read
         self.stack: list[tuple[str, _Where]] = []  # open <abbr> elements (nothing else changes the place)
         self.where = _Where.PROSE
-        self.tags = _PLACE_TAG if _MARK.search(html) else _PLACE_TAG_UNMARKED
+        # A case-blind search is slow in `re`; lowering a copy is not.
+        self.tags = _PLACE_TAG if "data-no-abbr" in html.lower() else _PLACE_TAG_UNMARKED
 
     def at(self, position: int) -> _Where:
         html = self.html

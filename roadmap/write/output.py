@@ -363,12 +363,17 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
-def _create_temp(path: Path) -> tuple[int, Path]:
-    """A new temporary file beside `path`, named so that only we would recognise it as ours."""
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`, named so that only we would recognise it as ours.
+
+    Its name is a plain string: pathlib interns every part of a path it builds, and a random
+    name per file written would grow the interpreter's table of interned strings for good.
+    """
+    folder, name = os.path.split(os.fspath(path))
     while True:
         # Only a name no one else uses, not a secret (O_EXCL and O_NOFOLLOW keep the file ours):
         # `random` costs no system call, unlike `secrets`, and reseeds itself in a forked helper.
-        temp = path.parent / f".{path.name}.roadmap-{random.getrandbits(32):08x}.part"
+        temp = os.path.join(folder, f".{name}.roadmap-{random.getrandbits(32):08x}.part")
         try:
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_OPEN, 0o644), temp
         except FileExistsError:
