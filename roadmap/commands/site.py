@@ -94,6 +94,13 @@ class SitePlan:
         made = self.pages[path][1]
         return made() if callable(made) else made
 
+    def module_page(self, path: str) -> tuple[Module, str]:
+        """A module page's module and its stage's label, without making the page's whole context."""
+        recipe = self.pages[path][1]
+        assert isinstance(recipe, _ModuleContext), path
+        module = recipe.pages.ordered[recipe.index]
+        return module, recipe.pages.crumbs[module.stage][1].title
+
 
 @dataclass(frozen=True)
 class _ModulePages:
@@ -454,8 +461,8 @@ def _page_inputs(site: SitePlan, path: str) -> tuple[str, Any]:
 
 def _search_inputs(site: SitePlan, path: str) -> Any:
     """Everything a page's entry in the search index is made from."""
-    context = site.context(path)
-    return [path, context["crumbs"][1].title, _fingerprint(context["module"])]
+    module, stage = site.module_page(path)
+    return [path, stage, _fingerprint(module)]
 
 
 def _remove_stale(out: OutDir, previous: dict[str, str], current: set[str], warn: Callable[[Problem], None]) -> int:
@@ -529,8 +536,7 @@ def _search_part(site: SitePlan, members: list[str], file: Path, unchanged: set[
     known = _known_search_texts(file, unchanged) if any(p not in _SEARCH_TEXTS for p in members) else {}
     entries = []
     for path in members:
-        context = site.context(path)
-        module = context["module"]
+        module, stage = site.module_page(path)
         text = _SEARCH_TEXTS.pop(path, None) or known.get(path)
         if text is None:
             text = _search_text(render_body(module.body, generic_lookup))
@@ -538,7 +544,7 @@ def _search_part(site: SitePlan, members: list[str], file: Path, unchanged: set[
             {
                 "url": path,
                 "title": module.title,
-                "stage": context["crumbs"][1].title,
+                "stage": stage,
                 "topics": " ".join(module.topics),
                 "text": text,
             }
